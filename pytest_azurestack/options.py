@@ -1,0 +1,285 @@
+"""Command-line, ini and environment options, resolved once into a frozen ``Settings``.
+
+Precedence: command line > environment variable > ini file > default. Every bad value is a
+``pytest.UsageError`` with one line naming the option and the accepted values.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pytest
+
+from .profiles import ALL_PROFILES, Profile, UnknownProfileError, get_profile
+
+Target = Literal["playback", "emulator", "live"]
+RecordMode = Literal["none", "once", "new_episodes", "all", "rewrite"]
+Keep = Literal["never", "on-failure", "always"]
+
+TARGETS: tuple[Target, ...] = ("playback", "emulator", "live")
+RECORD_MODES: tuple[RecordMode, ...] = ("none", "once", "new_episodes", "all", "rewrite")
+KEEP_CHOICES: tuple[Keep, ...] = ("never", "on-failure", "always")
+DEFAULT_LOCATION = "local"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option: its flag, ini key, environment variable and help text."""
+
+    dest: str
+    flag: str
+    env: str | None
+    help: str
+    choices: tuple[str, ...] | None = None
+    kind: Literal["string", "list", "bool", "path"] = "string"
+    default: str | None = None
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "azurestack_target",
+        "--azurestack-target",
+        "AZURESTACK_TARGET",
+        "where requests go: playback (cassettes, no network; default), emulator (the embedded stamp "
+        "on loopback HTTPS) or live (a real stamp from the six standard AZURE_*/ARM_ENDPOINT "
+        "variables; AZURE_TEST_RUN_LIVE=true also selects it)",
+        choices=TARGETS,
+        default="playback",
+    ),
+    Option(
+        "azurestack_profiles",
+        "--azurestack-profile",
+        "AZURESTACK_PROFILES",
+        "API version profile to run under; repeatable (env: comma-separated). Accepts "
+        "2020-09-01-hybrid or v2020_09_01_hybrid. Default: every profile with cassettes in "
+        "playback, every profile live",
+        kind="list",
+    ),
+    Option(
+        "azurestack_record_mode",
+        "--azurestack-record-mode",
+        "AZURESTACK_RECORD_MODE",
+        "vcrpy record mode for live targets, plus 'rewrite' (re-record from scratch, dropping stale "
+        "interactions). Default: none (playback never records; live runs do not write cassettes)",
+        choices=RECORD_MODES,
+        default="none",
+    ),
+    Option(
+        "azurestack_ca_bundle",
+        "--azurestack-ca-bundle",
+        "AZURESTACK_CA_BUNDLE",
+        "PEM file of the CA(s) that signed the stamp's certificate (an ASDK's private root CA); "
+        "used for every HTTPS call of the run. certifi's bundle is never modified",
+        kind="path",
+    ),
+    Option(
+        "azurestack_keep",
+        "--azurestack-keep",
+        "AZURESTACK_KEEP",
+        "keep the resources a run creates: never (default), on-failure or always",
+        choices=KEEP_CHOICES,
+        default="never",
+    ),
+    Option(
+        "azurestack_location",
+        "--azurestack-location",
+        "AZURE_RESOURCE_LOCATION",
+        f"location (region) to create resources in; default {DEFAULT_LOCATION!r}",
+        default=DEFAULT_LOCATION,
+    ),
+    Option(
+        "azurestack_cassette_dir",
+        "--azurestack-cassette-dir",
+        "AZURESTACK_CASSETTE_DIR",
+        "root of the cassettes: <dir>/<profile>/<suite module>/<test>.yaml; default <rootdir>/cassettes",
+        kind="path",
+    ),
+    Option(
+        "azurestack_pin_api_versions",
+        "--azurestack-pin-api-versions",
+        "AZURESTACK_PIN_API_VERSIONS",
+        "opt in: rewrite each request's api-version to the profile's (for single-API SDKs that "
+        "cannot target a profile); the report lists every pinned request",
+        kind="bool",
+    ),
+    Option(
+        "azurestack_no_api_version_guard",
+        "--azurestack-no-api-version-guard",
+        "AZURESTACK_NO_API_VERSION_GUARD",
+        "turn off the guard that fails a test whose request uses an api-version outside its profile",
+        kind="bool",
+    ),
+    Option(
+        "azurestack_emulator_build",
+        "--azurestack-emulator-build",
+        "AZURESTACK_EMULATOR_BUILD",
+        "Azure Stack Hub build the embedded emulator impersonates (decides which api-versions it "
+        "serves): 2102 (default), 2008, 1904 or 1808",
+        choices=("2102", "2008", "1904", "1808"),
+        default="2102",
+    ),
+    Option(
+        "azurestack_report_json",
+        "--azurestack-report-json",
+        "AZURESTACK_REPORT_JSON",
+        "write the conformance results (every test, profile, outcome, reason, duration) as JSON here",
+        kind="path",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run decided from its options; stored in ``config.stash[SETTINGS_KEY]``."""
+
+    target: Target
+    profiles: tuple[Profile, ...]
+    profiles_explicit: bool
+    record_mode: RecordMode
+    ca_bundle: Path | None
+    keep: Keep
+    location: str
+    cassette_dir: Path
+    pin_api_versions: bool
+    api_version_guard: bool
+    emulator_build: str
+    report_json: Path | None
+    run_id: str
+
+    @property
+    def is_live(self) -> bool:
+        """True when requests reach a server (the emulator or a stamp)."""
+        return self.target != "playback"
+
+    @property
+    def recording(self) -> bool:
+        return self.is_live and self.record_mode != "none"
+
+
+SETTINGS_KEY = pytest.StashKey[Settings]()
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("azurestack", "Azure Stack Hub conformance (pytest-azurestack)")
+    for opt in OPTIONS:
+        env_note = f" [env: {opt.env}]" if opt.env else ""
+        if opt.kind == "bool":
+            group.addoption(opt.flag, dest=opt.dest, action="store_true", default=None, help=opt.help + env_note)
+            parser.addini(opt.dest, opt.help, type="bool", default=None)
+        elif opt.kind == "list":
+            group.addoption(opt.flag, dest=opt.dest, action="append", default=None, help=opt.help + env_note)
+            parser.addini(opt.dest, opt.help, type="linelist", default=[])
+        else:
+            group.addoption(
+                opt.flag,
+                dest=opt.dest,
+                default=None,
+                metavar=opt.dest.removeprefix("azurestack_").upper(),
+                help=opt.help + env_note,
+            )
+            parser.addini(opt.dest, opt.help, default=None)
+
+
+def _raw(config: pytest.Config, opt: Option) -> str | list[str] | bool | None:
+    """The option's value from the first source that sets it, or None."""
+    value = config.getoption(opt.dest, default=None)
+    if value is not None:
+        return value  # type: ignore[no-any-return]
+    if opt.env and os.environ.get(opt.env, "").strip():
+        env_value = os.environ[opt.env].strip()
+        if opt.kind == "list":
+            return [v for v in (p.strip() for p in env_value.split(",")) if v]
+        if opt.kind == "bool":
+            return env_value.lower() in ("1", "true", "yes", "on")
+        return env_value
+    ini = config.getini(opt.dest)
+    if ini not in (None, "", []):
+        return ini  # type: ignore[no-any-return]
+    return None
+
+
+def _choice(config: pytest.Config, opt: Option) -> str:
+    value = _raw(config, opt)
+    if value is None:
+        assert opt.default is not None
+        return opt.default
+    value = str(value).strip().lower()
+    if opt.choices and value not in opt.choices:
+        raise pytest.UsageError(
+            f"{opt.flag}: {value!r} is not one of {', '.join(opt.choices)} "
+            f"(set by the command line, ${opt.env} or the ini key {opt.dest})"
+        )
+    return value
+
+
+def _option(dest: str) -> Option:
+    return next(o for o in OPTIONS if o.dest == dest)
+
+
+def _path(config: pytest.Config, dest: str) -> Path | None:
+    value = _raw(config, _option(dest))
+    if value in (None, ""):
+        return None
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else Path(config.rootpath, path)
+
+
+def _target(config: pytest.Config) -> Target:
+    opt = _option("azurestack_target")
+    explicit = config.getoption(opt.dest, default=None) or os.environ.get(opt.env or "", "").strip()
+    if not explicit and os.environ.get("AZURE_TEST_RUN_LIVE", "").strip().lower() in ("true", "1", "yes"):
+        return "live"
+    return _choice(config, opt)  # type: ignore[return-value]
+
+
+def profiles_with_cassettes(cassette_dir: Path) -> tuple[Profile, ...]:
+    """Profiles that have a cassette directory, in the canonical order."""
+    if not cassette_dir.is_dir():
+        return ()
+    present = {p.name.lower() for p in cassette_dir.iterdir() if p.is_dir()}
+    return tuple(p for p in ALL_PROFILES if p.name.lower() in present)
+
+
+def resolve_settings(config: pytest.Config) -> Settings:
+    """Read every option once; raise ``pytest.UsageError`` (one line) on any bad value."""
+    target = _target(config)
+    record_mode: RecordMode = _choice(config, _option("azurestack_record_mode"))  # type: ignore[assignment]
+    if target == "playback" and record_mode != "none":
+        raise pytest.UsageError(
+            f"--azurestack-record-mode {record_mode} needs a server to record from: add "
+            "--azurestack-target emulator (or live for a real stamp)"
+        )
+    cassette_dir = _path(config, "azurestack_cassette_dir") or Path(config.rootpath, "cassettes")
+    names = _raw(config, _option("azurestack_profiles"))
+    try:
+        profiles = tuple(dict.fromkeys(get_profile(n) for n in (names or [])))  # type: ignore[union-attr]
+    except UnknownProfileError as exc:
+        raise pytest.UsageError(f"--azurestack-profile: {exc}") from None
+    explicit = bool(profiles)
+    if not profiles:
+        profiles = profiles_with_cassettes(cassette_dir) if target == "playback" else ALL_PROFILES
+    ca_bundle = _path(config, "azurestack_ca_bundle")
+    if ca_bundle is not None and not ca_bundle.is_file():
+        raise pytest.UsageError(
+            f"--azurestack-ca-bundle: {ca_bundle} is not a file; give the path of the stamp's root CA "
+            "certificate in PEM form"
+        )
+    return Settings(
+        target=target,
+        profiles=profiles,
+        profiles_explicit=explicit,
+        record_mode=record_mode,
+        ca_bundle=ca_bundle,
+        keep=_choice(config, _option("azurestack_keep")),  # type: ignore[arg-type]
+        location=str(_raw(config, _option("azurestack_location")) or DEFAULT_LOCATION),
+        cassette_dir=cassette_dir,
+        pin_api_versions=bool(_raw(config, _option("azurestack_pin_api_versions"))),
+        api_version_guard=not bool(_raw(config, _option("azurestack_no_api_version_guard"))),
+        emulator_build=_choice(config, _option("azurestack_emulator_build")),
+        report_json=_path(config, "azurestack_report_json"),
+        run_id=os.environ.get("AZURESTACK_RUN_ID") or uuid.uuid4().hex[:12],
+    )
