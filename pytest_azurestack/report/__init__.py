@@ -1,0 +1,1 @@
+"""Conformance results, the end-of-run matrix and the JSON report."""

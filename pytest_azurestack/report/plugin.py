@@ -1,0 +1,1 @@
+"""Report plugin (stub; filled in by the conformance/report work)."""
