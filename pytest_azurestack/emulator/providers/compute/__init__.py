@@ -1,0 +1,1 @@
+"""Microsoft.Compute resource provider of the embedded emulator."""
