@@ -1,0 +1,417 @@
+"""Conformance: every operation of Microsoft's Azure Stack Python VM sample, under each profile.
+
+One test per operation, in the sample's order; later tests build on earlier ones through the
+profile's ``vm_lab``. Each test checks the state the operation should leave (power states in the
+instance view, disk sizes, ``managedBy``, tags, list contents, 404 after delete), not status codes.
+Under 2017-03-09-profile there are no managed disks: the disk operations use unmanaged VHDs in
+the lab's storage account, as the sample's unmanaged-disks variant does.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import pytest
+from azure.core.exceptions import ResourceNotFoundError
+
+from vm_lab import (
+    DATA_DISK_GB,
+    DATA_DISK_LUN,
+    LINUX_IMAGE,
+    OS_DISK_GROWTH_GB,
+    WINDOWS_IMAGE,
+    VmLab,
+    power_state,
+)
+
+conformance = pytest.mark.conformance
+
+
+def _get_vm(compute_client: Any, lab: VmLab) -> Any:
+    return compute_client.virtual_machines.get(lab.resource_group, lab.vm, expand="instanceView")
+
+
+def _assert_power_state(compute_client: Any, lab: VmLab, expected: str) -> Any:
+    vm = _get_vm(compute_client, lab)
+    assert vm.provisioning_state == "Succeeded"
+    assert power_state(vm.instance_view) == expected
+    return vm
+
+
+@conformance("AZS-VM-RG-CREATE", "A resource group is created in the stamp's location, carrying the run's tags.")
+def test_create_resource_group(resource_client: Any, vm_lab: VmLab) -> None:
+    created = resource_client.resource_groups.create_or_update(
+        vm_lab.resource_group, {"location": vm_lab.location, "tags": vm_lab.tags}
+    )
+    assert created.name == vm_lab.resource_group
+    group = resource_client.resource_groups.get(vm_lab.resource_group)
+    assert group.location == vm_lab.location
+    assert group.properties.provisioning_state == "Succeeded"
+    assert group.tags == vm_lab.tags
+
+
+@conformance(
+    "AZS-VM-STORAGE-CREATE",
+    "A standard_lrs storage account of kind Storage is created and exposes a blob endpoint.",
+    requires=("AZS-VM-RG-CREATE",),
+)
+def test_create_storage_account(storage_client: Any, vm_lab: VmLab) -> None:
+    storage_client.storage_accounts.begin_create(
+        vm_lab.resource_group,
+        vm_lab.storage_account,
+        {"sku": {"name": "standard_lrs"}, "kind": "storage", "location": vm_lab.location, "tags": vm_lab.tags},
+    ).result()
+    account = storage_client.storage_accounts.get_properties(vm_lab.resource_group, vm_lab.storage_account)
+    assert account.provisioning_state == "Succeeded"
+    assert account.primary_endpoints.blob
+    vm_lab.blob_endpoint = account.primary_endpoints.blob
+
+
+@conformance(
+    "AZS-VM-VNET-CREATE",
+    "A virtual network with address space 10.0.0.0/16 is created.",
+    requires=("AZS-VM-RG-CREATE",),
+)
+def test_create_virtual_network(network_client: Any, vm_lab: VmLab) -> None:
+    network_client.virtual_networks.begin_create_or_update(
+        vm_lab.resource_group,
+        vm_lab.vnet,
+        {"location": vm_lab.location, "tags": vm_lab.tags, "address_space": {"address_prefixes": ["10.0.0.0/16"]}},
+    ).result()
+    vnet = network_client.virtual_networks.get(vm_lab.resource_group, vm_lab.vnet)
+    assert vnet.provisioning_state == "Succeeded"
+    assert vnet.address_space.address_prefixes == ["10.0.0.0/16"]
+
+
+@conformance(
+    "AZS-VM-SUBNET-CREATE",
+    "A subnet 10.0.0.0/24 is created inside the virtual network.",
+    requires=("AZS-VM-VNET-CREATE",),
+)
+def test_create_subnet(network_client: Any, vm_lab: VmLab) -> None:
+    subnet = network_client.subnets.begin_create_or_update(
+        vm_lab.resource_group, vm_lab.vnet, vm_lab.subnet, {"address_prefix": "10.0.0.0/24"}
+    ).result()
+    assert subnet.address_prefix == "10.0.0.0/24"
+    vnet = network_client.virtual_networks.get(vm_lab.resource_group, vm_lab.vnet)
+    assert [s.name for s in vnet.subnets] == [vm_lab.subnet]
+    vm_lab.subnet_id = subnet.id
+
+
+@conformance(
+    "AZS-VM-NIC-CREATE",
+    "A network interface with one IP configuration on the subnet gets a private address in 10.0.0.0/24.",
+    requires=("AZS-VM-SUBNET-CREATE",),
+)
+def test_create_network_interface(network_client: Any, vm_lab: VmLab) -> None:
+    nic = network_client.network_interfaces.begin_create_or_update(
+        vm_lab.resource_group,
+        vm_lab.nic,
+        {
+            "location": vm_lab.location,
+            "tags": vm_lab.tags,
+            "ip_configurations": [{"name": f"{vm_lab.nic}-ipconfig", "subnet": {"id": vm_lab.subnet_id}}],
+        },
+    ).result()
+    assert nic.provisioning_state == "Succeeded"
+    (ip_config,) = nic.ip_configurations
+    assert ip_config.subnet.id.lower() == vm_lab.subnet_id.lower()
+    assert ip_config.private_ip_address.startswith("10.0.0.")
+    vm_lab.nic_id = nic.id
+
+
+@pytest.mark.linux
+@pytest.mark.slow
+@conformance(
+    "AZS-VM-CREATE-LINUX",
+    "A Linux VM (Canonical UbuntuServer 16.04-LTS, password auth) is created, running, with its OS disk.",
+    requires=("AZS-VM-NIC-CREATE", "AZS-VM-STORAGE-CREATE"),
+)
+def test_create_linux_vm(compute_client: Any, network_client: Any, vm_lab: VmLab) -> None:
+    parameters = vm_lab.vm_parameters(LINUX_IMAGE, os_disk_name=f"{vm_lab.vm}-osdisk")
+    created = compute_client.virtual_machines.begin_create_or_update(
+        vm_lab.resource_group, vm_lab.vm, parameters
+    ).result()
+    assert created.provisioning_state == "Succeeded"
+    assert created.os_profile.admin_password is None, "the admin password must never come back"
+    vm = _assert_power_state(compute_client, vm_lab, "PowerState/running")
+    os_disk = vm.storage_profile.os_disk
+    assert os_disk.os_type.lower() == "linux"
+    vm_lab.os_disk_name = os_disk.name
+    if vm_lab.managed_disks:
+        disk = compute_client.disks.get(vm_lab.resource_group, os_disk.name)
+        assert disk.managed_by.lower() == vm.id.lower()
+        vm_lab.os_disk_size_gb = disk.disk_size_gb
+    else:
+        assert os_disk.vhd.uri == vm_lab.vhd_uri(f"{vm_lab.vm}-osdisk")
+        vm_lab.os_disk_size_gb = os_disk.disk_size_gb
+    nic = network_client.network_interfaces.get(vm_lab.resource_group, vm_lab.nic)
+    assert nic.virtual_machine.id.lower() == vm.id.lower()
+
+
+@conformance(
+    "AZS-VM-TAG",
+    "A PUT with only location and tags tags the VM and keeps its storage profile.",
+    requires=("AZS-VM-CREATE-LINUX",),
+)
+def test_tag_vm(compute_client: Any, vm_lab: VmLab) -> None:
+    tags = {**vm_lab.tags, "who-rocks": "python", "where": "on azure stack"}
+    compute_client.virtual_machines.begin_create_or_update(
+        vm_lab.resource_group, vm_lab.vm, {"location": vm_lab.location, "tags": tags}
+    ).result()
+    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    assert vm.tags == tags
+    assert vm.storage_profile.os_disk.name == vm_lab.os_disk_name
+    assert vm.storage_profile.image_reference.offer == LINUX_IMAGE["offer"]
+
+
+@conformance(
+    "AZS-VM-CREATE-DATA-DISK",
+    "An empty 1 GB data disk is created: a managed disk, or an empty VHD in the storage account.",
+    requires=("AZS-VM-CREATE-LINUX",),
+)
+def test_create_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
+    if vm_lab.managed_disks:
+        disk = compute_client.disks.begin_create_or_update(
+            vm_lab.resource_group,
+            vm_lab.data_disk,
+            {
+                "location": vm_lab.location,
+                "tags": vm_lab.tags,
+                "disk_size_gb": DATA_DISK_GB,
+                "creation_data": {"create_option": "Empty"},
+            },
+        ).result()
+        assert disk.disk_size_gb == DATA_DISK_GB
+        assert disk.managed_by is None
+        vm_lab.data_disk_id = disk.id
+        return
+    # Unmanaged disks have no API of their own: a VM creates the empty VHD, which outlives detaching.
+    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    vm.storage_profile.data_disks.append(
+        {
+            "lun": DATA_DISK_LUN,
+            "name": vm_lab.data_disk,
+            "create_option": "Empty",
+            "disk_size_gb": DATA_DISK_GB,
+            "vhd": {"uri": vm_lab.vhd_uri(vm_lab.data_disk)},
+        }
+    )
+    vm = compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, vm).result()
+    (data_disk,) = vm.storage_profile.data_disks
+    assert data_disk.vhd.uri == vm_lab.vhd_uri(vm_lab.data_disk)
+    assert data_disk.disk_size_gb == DATA_DISK_GB
+    vm.storage_profile.data_disks = []
+    vm = compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, vm).result()
+    assert vm.storage_profile.data_disks == []
+
+
+@conformance(
+    "AZS-VM-GET",
+    "GET with $expand=instanceView returns the VM with provisioning and power statuses.",
+    requires=("AZS-VM-CREATE-LINUX",),
+)
+def test_get_vm(compute_client: Any, vm_lab: VmLab) -> None:
+    vm = _get_vm(compute_client, vm_lab)
+    assert vm.name == vm_lab.vm
+    assert vm.hardware_profile.vm_size == vm_lab.vm_size
+    codes = [s.code for s in vm.instance_view.statuses]
+    assert "ProvisioningState/succeeded" in codes
+    assert power_state(vm.instance_view) == "PowerState/running"
+    assert [n.id.lower() for n in vm.network_profile.network_interfaces] == [vm_lab.nic_id.lower()]
+
+
+@conformance(
+    "AZS-VM-ATTACH-DISK",
+    "The data disk is attached at LUN 12 by a PUT of the whole VM; the disk names the VM as its owner.",
+    requires=("AZS-VM-CREATE-DATA-DISK",),
+)
+def test_attach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
+    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    entry: dict[str, Any] = {"lun": DATA_DISK_LUN, "name": vm_lab.data_disk, "create_option": "Attach"}
+    if vm_lab.managed_disks:
+        entry["managed_disk"] = {"id": vm_lab.data_disk_id}
+    else:
+        entry["vhd"] = {"uri": vm_lab.vhd_uri(vm_lab.data_disk)}
+        entry["disk_size_gb"] = DATA_DISK_GB
+    vm.storage_profile.data_disks.append(entry)
+    compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, vm).result()
+    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    (attached,) = vm.storage_profile.data_disks
+    assert attached.lun == DATA_DISK_LUN
+    assert attached.name == vm_lab.data_disk
+    if vm_lab.managed_disks:
+        assert attached.managed_disk.id.lower() == vm_lab.data_disk_id.lower()
+        disk = compute_client.disks.get(vm_lab.resource_group, vm_lab.data_disk)
+        assert disk.managed_by.lower() == vm.id.lower()
+    else:
+        assert attached.vhd.uri == vm_lab.vhd_uri(vm_lab.data_disk)
+
+
+@conformance(
+    "AZS-VM-DETACH-DISK",
+    "A PUT without the data disk detaches it; the disk is left unowned.",
+    requires=("AZS-VM-ATTACH-DISK",),
+)
+def test_detach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
+    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    vm.storage_profile.data_disks = [d for d in vm.storage_profile.data_disks if d.name != vm_lab.data_disk]
+    updated = compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, vm).result()
+    assert updated.storage_profile.data_disks == []
+    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    assert vm.storage_profile.data_disks == []
+    if vm_lab.managed_disks:
+        disk = compute_client.disks.get(vm_lab.resource_group, vm_lab.data_disk)
+        assert disk.managed_by is None
+
+
+@conformance(
+    "AZS-VM-DEALLOCATE",
+    "Deallocate leaves the VM in PowerState/deallocated.",
+    requires=("AZS-VM-CREATE-LINUX",),
+)
+def test_deallocate_vm(compute_client: Any, vm_lab: VmLab) -> None:
+    compute_client.virtual_machines.begin_deallocate(vm_lab.resource_group, vm_lab.vm).result()
+    _assert_power_state(compute_client, vm_lab, "PowerState/deallocated")
+
+
+@conformance(
+    "AZS-VM-GET-OS-DISK",
+    "The OS disk is readable: a managed disk owned by the VM, or the VM's VHD with its size.",
+    requires=("AZS-VM-CREATE-LINUX",),
+)
+def test_get_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
+    if vm_lab.managed_disks:
+        disk = compute_client.disks.get(vm_lab.resource_group, vm_lab.os_disk_name)
+        assert disk.name == vm_lab.os_disk_name
+        assert disk.disk_size_gb == vm_lab.os_disk_size_gb
+        assert disk.managed_by is not None and disk.managed_by.lower().endswith(f"/{vm_lab.vm.lower()}")
+    else:
+        os_disk = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm).storage_profile.os_disk
+        assert os_disk.name == vm_lab.os_disk_name
+        assert os_disk.vhd.uri.startswith(vm_lab.blob_endpoint)
+        assert os_disk.disk_size_gb == vm_lab.os_disk_size_gb
+
+
+@conformance(
+    "AZS-VM-EXPAND-OS-DISK",
+    "While deallocated, the OS disk grows by 10 GB.",
+    requires=("AZS-VM-DEALLOCATE", "AZS-VM-GET-OS-DISK"),
+)
+def test_expand_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
+    assert vm_lab.os_disk_size_gb, "the OS disk size is known from the VM's creation"
+    wanted = vm_lab.os_disk_size_gb + OS_DISK_GROWTH_GB
+    if vm_lab.managed_disks:
+        disk = compute_client.disks.get(vm_lab.resource_group, vm_lab.os_disk_name)
+        disk.disk_size_gb = wanted
+        compute_client.disks.begin_create_or_update(vm_lab.resource_group, vm_lab.os_disk_name, disk).result()
+        size = compute_client.disks.get(vm_lab.resource_group, vm_lab.os_disk_name).disk_size_gb
+    else:
+        vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+        vm.storage_profile.os_disk.disk_size_gb = wanted
+        compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, vm).result()
+        vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+        size = vm.storage_profile.os_disk.disk_size_gb
+    assert size == wanted
+    vm_lab.os_disk_size_gb = size
+
+
+@conformance(
+    "AZS-VM-START",
+    "Start brings the VM to PowerState/running.",
+    requires=("AZS-VM-DEALLOCATE",),
+)
+def test_start_vm(compute_client: Any, vm_lab: VmLab) -> None:
+    compute_client.virtual_machines.begin_start(vm_lab.resource_group, vm_lab.vm).result()
+    _assert_power_state(compute_client, vm_lab, "PowerState/running")
+
+
+@conformance(
+    "AZS-VM-RESTART",
+    "Restart completes and the VM is running again.",
+    requires=("AZS-VM-START",),
+)
+def test_restart_vm(compute_client: Any, vm_lab: VmLab) -> None:
+    compute_client.virtual_machines.begin_restart(vm_lab.resource_group, vm_lab.vm).result()
+    _assert_power_state(compute_client, vm_lab, "PowerState/running")
+
+
+@conformance(
+    "AZS-VM-STOP",
+    "Power off (with a graceful shutdown) leaves the VM in PowerState/stopped, still provisioned.",
+    requires=("AZS-VM-START",),
+)
+def test_stop_vm(compute_client: Any, vm_lab: VmLab) -> None:
+    power_off = compute_client.virtual_machines.begin_power_off
+    # skipShutdown exists only from compute 2019-03-01 on; older profiles always shut down.
+    kwargs = {"skip_shutdown": False} if "skip_shutdown" in inspect.signature(power_off).parameters else {}
+    power_off(vm_lab.resource_group, vm_lab.vm, **kwargs).result()
+    _assert_power_state(compute_client, vm_lab, "PowerState/stopped")
+
+
+@conformance(
+    "AZS-VM-LIST-SUBSCRIPTION",
+    "Listing all VMs of the subscription (following nextLink) includes the VM.",
+    requires=("AZS-VM-CREATE-LINUX",),
+)
+def test_list_vms_in_subscription(compute_client: Any, vm_lab: VmLab) -> None:
+    ids = [vm.id.lower() for vm in compute_client.virtual_machines.list_all()]
+    assert len(ids) == len(set(ids)), "paging must not repeat a VM"
+    assert any(i.endswith(f"/resourcegroups/{vm_lab.resource_group.lower()}/providers/microsoft.compute/"
+                          f"virtualmachines/{vm_lab.vm.lower()}") for i in ids)
+
+
+@conformance(
+    "AZS-VM-LIST-RESOURCE-GROUP",
+    "Listing the VMs of the resource group returns exactly the lab's VM.",
+    requires=("AZS-VM-CREATE-LINUX",),
+)
+def test_list_vms_in_resource_group(compute_client: Any, vm_lab: VmLab) -> None:
+    names = [vm.name for vm in compute_client.virtual_machines.list(vm_lab.resource_group)]
+    assert names == [vm_lab.vm]
+
+
+@pytest.mark.slow
+@conformance(
+    "AZS-VM-DELETE",
+    "Deleting the VM makes GET answer 404 and leaves its NIC (and managed OS disk) behind, unowned.",
+    requires=("AZS-VM-CREATE-LINUX",),
+)
+def test_delete_vm(compute_client: Any, network_client: Any, vm_lab: VmLab) -> None:
+    compute_client.virtual_machines.begin_delete(vm_lab.resource_group, vm_lab.vm).result()
+    with pytest.raises(ResourceNotFoundError):
+        compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    nic = network_client.network_interfaces.get(vm_lab.resource_group, vm_lab.nic)
+    assert nic.virtual_machine is None
+    if vm_lab.managed_disks:
+        disk = compute_client.disks.get(vm_lab.resource_group, vm_lab.os_disk_name)
+        assert disk.managed_by is None
+
+
+@pytest.mark.windows
+@pytest.mark.slow
+@conformance(
+    "AZS-VM-CREATE-WINDOWS",
+    "A Windows Server 2012 R2 Datacenter VM is created on the NIC the Linux VM left, and runs.",
+    requires=("AZS-VM-DELETE",),
+)
+def test_create_windows_vm(compute_client: Any, vm_lab: VmLab) -> None:
+    parameters = vm_lab.vm_parameters(WINDOWS_IMAGE, os_disk_name=f"{vm_lab.vm}-winosdisk")
+    compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, parameters).result()
+    vm = _assert_power_state(compute_client, vm_lab, "PowerState/running")
+    assert vm.storage_profile.os_disk.os_type.lower() == "windows"
+    assert vm.storage_profile.image_reference.offer == WINDOWS_IMAGE["offer"]
+
+
+@pytest.mark.slow
+@conformance(
+    "AZS-VM-RG-DELETE",
+    "Deleting the resource group removes it and everything in it.",
+    requires=("AZS-VM-RG-CREATE",),
+)
+def test_delete_resource_group(resource_client: Any, compute_client: Any, vm_lab: VmLab) -> None:
+    resource_client.resource_groups.begin_delete(vm_lab.resource_group).result()
+    assert resource_client.resource_groups.check_existence(vm_lab.resource_group) is False
+    with pytest.raises(ResourceNotFoundError):
+        compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
