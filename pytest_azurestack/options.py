@@ -256,7 +256,9 @@ def resolve_settings(config: pytest.Config) -> Settings:
     cassette_dir = _path(config, "azurestack_cassette_dir") or Path(config.rootpath, "cassettes")
     names = _raw(config, _option("azurestack_profiles"))
     try:
-        profiles = tuple(dict.fromkeys(get_profile(n) for n in (names or [])))  # type: ignore[union-attr]
+        # Profiles hold dicts (unhashable): de-duplicate by name, keeping the order given.
+        given = {p.name: p for p in (get_profile(n) for n in (names or []))}  # type: ignore[union-attr]
+        profiles = tuple(given.values())
     except UnknownProfileError as exc:
         raise pytest.UsageError(f"--azurestack-profile: {exc}") from None
     explicit = bool(profiles)

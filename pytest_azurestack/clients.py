@@ -1,0 +1,62 @@
+"""Management clients bound to a profile, for either SDK generation (DESIGN section 4).
+
+Multi-API generation (the class carries ``LATEST_PROFILE`` and takes ``profile=``): the client is
+built with ``KnownProfiles.<profile>`` and sends exactly the profile's versions. Single-API
+generation: the client cannot target a profile (a client-level ``api_version`` is silently ignored
+by its operations), so it is built as it is; the transport's guard catches what it sends, and the
+opt-in pin mode rewrites it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from azure.core.credentials import TokenCredential
+from azure.profiles import KnownProfiles
+
+from .cloud import Cloud
+from .profiles import Profile
+from .transport import AzureStackTransport
+
+ClientT = TypeVar("ClientT")
+
+
+def is_multi_api(client_class: type) -> bool:
+    """True for the multi-API generation: the client class knows profiles."""
+    return hasattr(client_class, "LATEST_PROFILE")
+
+
+def known_profile(profile: Profile) -> KnownProfiles:
+    """``KnownProfiles`` member for a profile (``latest`` -> ``KnownProfiles.latest``)."""
+    return KnownProfiles[profile.sdk_name]
+
+
+@dataclass(frozen=True)
+class ClientContext:
+    """What every client of one test shares: where, as whom, under which profile, over which transport."""
+
+    cloud: Cloud
+    credential: TokenCredential
+    subscription_id: str
+    profile: Profile
+    transport: AzureStackTransport
+    polling_interval: float | None = None  # None: the SDK's default (30 s, or the server's Retry-After)
+
+    def client(self, client_class: type[ClientT], **extra: Any) -> ClientT:
+        return make_client(client_class, self, **extra)
+
+
+def make_client(client_class: type[ClientT], context: ClientContext, **extra: Any) -> ClientT:
+    """Build ``client_class`` for the context's cloud and profile, sending through its transport."""
+    kwargs: dict[str, Any] = {
+        "base_url": context.cloud.arm_endpoint,
+        "credential_scopes": [context.cloud.scope],
+        "transport": context.transport,
+    }
+    if context.polling_interval is not None:
+        kwargs["polling_interval"] = context.polling_interval
+    if is_multi_api(client_class):
+        kwargs["profile"] = known_profile(context.profile)
+    kwargs.update(extra)
+    return client_class(context.credential, context.subscription_id, **kwargs)  # type: ignore[call-arg]

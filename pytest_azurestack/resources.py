@@ -1,0 +1,103 @@
+"""Run id tags, resource groups per test, and the end-of-run sweeper.
+
+Everything a run creates carries ``azurestack-run=<run id>``; a test's resource group also carries
+``azurestack-test=<test id>``. Teardown deletes what the test made; the sweeper then deletes every
+group of this run that is still there (a crashed teardown, Ctrl-C, a killed worker). A delete that
+fails is returned as a ``CleanupFailure`` for the report, never swallowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from azure.core.exceptions import AzureError, ResourceNotFoundError
+
+from .errors import AzureStackError
+
+RUN_TAG = "azurestack-run"
+TEST_TAG = "azurestack-test"
+MAX_TAG_VALUE = 256  # ARM's limit on a tag value
+
+
+@dataclass(frozen=True)
+class CleanupFailure:
+    """A resource group that could not be deleted, and why (one line)."""
+
+    name: str
+    reason: str
+    test_id: str = ""
+
+    def __str__(self) -> str:
+        where = f" (from {self.test_id})" if self.test_id else ""
+        return f"resource group {self.name}{where} was not deleted: {self.reason}"
+
+
+def run_tags(run_id: str) -> dict[str, str]:
+    return {RUN_TAG: run_id}
+
+
+def group_tags(run_id: str, test_id: str) -> dict[str, str]:
+    # Keep the end of a long id: it holds the test name and its profile.
+    return {RUN_TAG: run_id, TEST_TAG: test_id[-MAX_TAG_VALUE:]}
+
+
+def fallback_group_name(test_id: str) -> str:
+    """``azs-<8 hex>``: unique per test id and identical on every run (stable in playback)."""
+    return "azs-" + hashlib.sha1(test_id.encode()).hexdigest()[:8]
+
+
+def create_resource_group(resource_client: Any, name: str, location: str, tags: dict[str, str]) -> Any:
+    return resource_client.resource_groups.create_or_update(name, {"location": location, "tags": tags})
+
+
+def delete_resource_group(resource_client: Any, name: str, test_id: str = "") -> CleanupFailure | None:
+    """Delete ``name`` and wait for it to be gone; a group already gone counts as deleted."""
+    try:
+        resource_client.resource_groups.begin_delete(name).result()
+    except ResourceNotFoundError:
+        return None
+    except (AzureError, AzureStackError) as exc:
+        return CleanupFailure(name, _one_line(exc), test_id)
+    return None
+
+
+def sweep(
+    resource_client: Any, run_id: str, on_deleted: Callable[[str], None] | None = None
+) -> list[CleanupFailure]:
+    """Delete every resource group tagged with ``run_id``. Lists all groups and filters here, since not
+    every stamp honours a tag ``$filter``."""
+    try:
+        groups = [
+            g.name for g in resource_client.resource_groups.list() if (g.tags or {}).get(RUN_TAG) == run_id
+        ]
+    except (AzureError, AzureStackError) as exc:
+        reason = f"cannot list resource groups to sweep run {run_id}: {_one_line(exc)}"
+        return [CleanupFailure("(listing)", reason)]
+    failures: list[CleanupFailure] = []
+    pollers = []
+    for name in groups:  # start every delete first: they run in parallel on the server
+        try:
+            pollers.append((name, resource_client.resource_groups.begin_delete(name)))
+        except ResourceNotFoundError:
+            continue
+        except (AzureError, AzureStackError) as exc:
+            failures.append(CleanupFailure(name, _one_line(exc)))
+    for name, poller in pollers:
+        try:
+            poller.result()
+        except ResourceNotFoundError:
+            pass
+        except (AzureError, AzureStackError) as exc:
+            failures.append(CleanupFailure(name, _one_line(exc)))
+            continue
+        if on_deleted is not None:
+            on_deleted(name)
+    return failures
+
+
+def _one_line(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return " ".join(str(text).split())[:300]
