@@ -1,1 +1,118 @@
-"""Report plugin (stub; filled in by the conformance/report work)."""
+"""Report hooks: gather conformance verdicts, print the matrix, write the JSON report.
+
+Verdicts are gathered from ``pytest_runtest_logreport``, which runs in the process that prints
+(the pytest-xdist controller, or the only process). Deselected tests never produce a report, so
+workers send their exclusions back through ``workeroutput``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ..conformance.marks import EXCLUSIONS_KEY, profile_name_of, spec_of
+from ..options import SETTINGS_KEY
+from . import json_report
+from .matrix import render
+from .results import NO_PROFILE, Results, as_exclusion
+
+# Loaded with this plugin wherever it is registered (-p, import_plugin, entry point).
+pytest_plugins = ("pytest_azurestack.conformance.plugin",)
+
+EXCLUDED_KEY = pytest.StashKey[list[dict[str, str]]]()
+WORKER_OUTPUT = "azurestack_excluded"
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[EXCLUDED_KEY] = []
+    if not _is_worker(config):
+        config.pluginmanager.register(ReportCollector(config), "azurestack-report-collector")
+
+
+def deselection_reason(item: pytest.Item) -> str:
+    """Why ``item`` was deselected: this plugin's reason, else the -m / -k expression."""
+    config = item.config
+    own = config.stash.get(EXCLUSIONS_KEY, {}).get(item.nodeid)
+    if own:
+        return own
+    markexpr = config.getoption("markexpr", default="") or ""
+    keywordexpr = config.getoption("keyword", default="") or ""
+    given = [f"-m {markexpr!r}"] * bool(markexpr) + [f"-k {keywordexpr!r}"] * bool(keywordexpr)
+    return " and ".join(given) if given else "deselected (--deselect or a plugin)"
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            spec = spec_of(item)
+        except Exception:  # malformed marks are reported by the conformance plugin
+            continue
+        if spec is not None:
+            item.config.stash[EXCLUDED_KEY].append(
+                as_exclusion(
+                    item.nodeid,
+                    spec.id,
+                    spec.title,
+                    profile_name_of(item) or NO_PROFILE,
+                    deselection_reason(item),
+                )
+            )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if _is_worker(config):  # the controller never collects: send it what was deselected here
+        config.workeroutput[WORKER_OUTPUT] = config.stash[EXCLUDED_KEY]  # type: ignore[attr-defined]
+
+
+class ReportCollector:
+    """Controller side (or the only process): results, the JSON file and the matrix."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.results = Results()
+        self.started = json_report.now()
+        self.json_written: str | None = None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.results.add_report(report)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """A pytest-xdist worker finished: add the exclusions it saw at collection."""
+        output = getattr(node, "workeroutput", None) or {}
+        self.results.extend_excluded(output.get(WORKER_OUTPUT, []))
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        excluded: list[dict[str, str]] = self.config.stash[EXCLUDED_KEY]
+        self.results.extend_excluded(excluded)
+        settings = self.config.stash.get(SETTINGS_KEY, None)
+        if settings is None or settings.report_json is None or not len(self.results):
+            return
+        run = json_report.run_metadata(
+            settings,
+            self.started,
+            json_report.now(),
+            int(exitstatus),
+            list(self.config.invocation_params.args),
+        )
+        json_report.write(settings.report_json, json_report.build(self.results, run))
+        self.json_written = str(settings.report_json)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not len(self.results):
+            return
+        width = max(self.config.get_terminal_writer().fullwidth, 80)
+        terminalreporter.write_sep("=", "Azure Stack conformance matrix")
+        for line in render(self.results, width=width):
+            for text, markup in line:
+                terminalreporter.write(text, **markup)
+            terminalreporter.line("")
+        if self.json_written:
+            terminalreporter.line(f"conformance results written to {self.json_written}")

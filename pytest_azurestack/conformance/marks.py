@@ -1,0 +1,171 @@
+"""The conformance marker API and the markers that say what a test needs.
+
+A conformance test carries a stable literal id, a one-sentence description of what it proves,
+and the ids that must have passed before it, in the same profile::
+
+    @pytest.mark.conformance(
+        "AZS-VM-ATTACH-DISK",
+        "Attaching an empty managed data disk at lun 12 shows it on the VM and sets its managedBy.",
+        requires=("AZS-VM-CREATE-LINUX", "AZS-DISK-CREATE-EMPTY"),
+        title="attach data disk",  # optional; default: the test name without test_
+    )
+    @pytest.mark.linux
+    @pytest.mark.managed_disks
+    def test_attach_data_disk(...): ...
+
+``linux``, ``windows`` and ``slow`` only label tests (select with ``-m "not windows"``). A
+profile-capability marker (``managed_disks``, ``unmanaged_disks``) also excludes the test under
+profiles that lack (or have) the capability, with the reason shown in the matrix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from ..errors import AzureStackError
+from ..profiles import Profile, UnknownProfileError, get_profile
+
+CONFORMANCE = "conformance"
+ID_PATTERN = re.compile(r"^AZS(?:-[A-Z0-9]+)+$")
+PROFILE_PARAM = "azurestack_profile"
+# config.stash: nodeid -> why the conformance plugin deselected it (the report shows the reason).
+EXCLUSIONS_KEY = pytest.StashKey[dict[str, str]]()
+
+
+class ConformanceError(AzureStackError):
+    """A malformed conformance mark, an unknown prerequisite or a prerequisite cycle."""
+
+
+@dataclass(frozen=True)
+class Capability:
+    """A profile capability a marker can ask for."""
+
+    marker: str
+    help: str
+    applies: Callable[[Profile], bool]
+    missing: str  # why a profile is excluded; formatted with {profile}
+
+
+CAPABILITIES: tuple[Capability, ...] = (
+    Capability(
+        "managed_disks",
+        "needs managed disks (Microsoft.Compute/disks); excluded under profiles without them "
+        "(2017-03-09-profile)",
+        lambda p: p.has_managed_disks,
+        "profile {profile} has no managed disks (Microsoft.Compute/disks)",
+    ),
+    Capability(
+        "unmanaged_disks",
+        "exercises unmanaged VHD disks in a storage account instead of managed disks; runs only "
+        "under profiles without managed disks",
+        lambda p: not p.has_managed_disks,
+        "profile {profile} has managed disks; its disk tests use them instead of VHDs",
+    ),
+)
+
+MARKERS: tuple[tuple[str, str], ...] = (
+    (
+        f"{CONFORMANCE}(id, description, *, requires=(), title=None)",
+        "an Azure Stack conformance test: a stable id (AZS-...), one sentence saying what it proves, "
+        "and the ids that must have passed first in the same profile (else: not run)",
+    ),
+    ("linux", "exercises a Linux VM"),
+    ("windows", "exercises a Windows VM"),
+    ("slow", "takes minutes on a real stamp (creates or deletes a VM)"),
+    *((c.marker, c.help) for c in CAPABILITIES),
+)
+
+
+def register_markers(config: pytest.Config) -> None:
+    for name, help_text in MARKERS:
+        config.addinivalue_line("markers", f"{name}: {help_text}")
+    if not config.pluginmanager.hasplugin("xdist"):
+        # Conformance items always get an xdist_group mark: keep --strict-markers happy without xdist.
+        config.addinivalue_line(
+            "markers", "xdist_group(name): tests of one group share a pytest-xdist worker"
+        )
+
+
+@dataclass(frozen=True)
+class ConformanceSpec:
+    """What a conformance mark says about its test."""
+
+    id: str
+    description: str
+    title: str
+    requires: tuple[str, ...] = ()
+
+
+def default_title(item: pytest.Item) -> str:
+    name = getattr(item, "originalname", None) or item.name.split("[", 1)[0]
+    return name.removeprefix("test_").replace("_", " ").strip()
+
+
+def spec_of(item: pytest.Item) -> ConformanceSpec | None:
+    """The item's conformance spec, or None; a malformed mark raises ``ConformanceError``."""
+    mark = item.get_closest_marker(CONFORMANCE)
+    if mark is None:
+        return None
+    where = item.nodeid
+    usage = 'use @pytest.mark.conformance("AZS-AREA-VERB", "One sentence.", requires=("AZS-...",))'
+    if len(mark.args) != 2 or not all(isinstance(a, str) for a in mark.args):
+        raise ConformanceError(f"{where}: the conformance mark needs an id and a description", usage)
+    unknown = set(mark.kwargs) - {"requires", "title"}
+    if unknown:
+        raise ConformanceError(
+            f"{where}: unknown conformance mark argument(s) {', '.join(sorted(unknown))}", usage
+        )
+    cid, description = mark.args[0].strip(), " ".join(mark.args[1].split())
+    check_id(cid, where)
+    if not description:
+        raise ConformanceError(f"{where}: conformance id {cid} has an empty description", usage)
+    requires = mark.kwargs.get("requires", ())
+    if isinstance(requires, str) or not all(isinstance(r, str) for r in requires):
+        raise ConformanceError(f"{where}: requires= of {cid} must be a tuple of ids", usage)
+    for rid in requires:
+        check_id(rid, where)
+    if cid in requires:
+        raise ConformanceError(f"{where}: {cid} requires itself", "remove it from requires=")
+    title = mark.kwargs.get("title") or default_title(item)
+    return ConformanceSpec(cid, description, " ".join(str(title).split()), tuple(dict.fromkeys(requires)))
+
+
+def check_id(cid: str, where: str) -> None:
+    if not ID_PATTERN.match(cid):
+        raise ConformanceError(
+            f"{where}: {cid!r} is not a conformance id",
+            "ids are upper case words joined by dashes and start with AZS- (e.g. AZS-VM-ATTACH-DISK)",
+        )
+
+
+def profile_name_of(item: pytest.Item) -> str:
+    """The name of the item's ``azurestack_profile`` parameter, or "" when it has none."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or PROFILE_PARAM not in callspec.params:
+        return ""
+    return str(callspec.params[PROFILE_PARAM])
+
+
+def profile_of(item: pytest.Item) -> Profile | None:
+    name = profile_name_of(item)
+    if not name:
+        return None
+    try:
+        return get_profile(name)
+    except UnknownProfileError:
+        return None
+
+
+def capability_exclusion(item: pytest.Item) -> str | None:
+    """Why the item's profile lacks a capability its markers ask for, or None."""
+    profile = profile_of(item)
+    if profile is None:
+        return None
+    for cap in CAPABILITIES:
+        if item.get_closest_marker(cap.marker) is not None and not cap.applies(profile):
+            return f"{cap.missing.format(profile=profile.name)} (marker {cap.marker})"
+    return None

@@ -1,0 +1,173 @@
+"""Conformance hooks: markers, prerequisite order, "not run" and "not supported" verdicts.
+
+Worker side of the report: every conformance item carries its id, title and profile in
+``user_properties`` from collection on, and its verdict category when this plugin decides it
+(a skip because of a prerequisite, or a refusal by the cloud).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import pytest
+
+from ..report.results import (
+    GROUP_PREFIX,
+    NO_PROFILE,
+    PROP_ID,
+    PROP_OUTCOME,
+    PROP_PROFILE,
+    PROP_TITLE,
+    Outcome,
+    phase_outcome,
+)
+from .marks import (
+    EXCLUSIONS_KEY,
+    ConformanceError,
+    ConformanceSpec,
+    capability_exclusion,
+    profile_name_of,
+    register_markers,
+    spec_of,
+)
+from .ordering import check_ids, order_items
+from .prerequisites import PrerequisiteTracker
+from .support import unsupported_reason
+
+SPEC_KEY = pytest.StashKey[ConformanceSpec]()
+TRACKER_KEY = pytest.StashKey[PrerequisiteTracker]()
+# Distribution modes that scatter single tests over workers: replaced by loadgroup.
+SCATTERING_DIST = ("load", "worksteal")
+DIST_NOTE_KEY = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    register_markers(config)
+    config.stash[TRACKER_KEY] = PrerequisiteTracker()
+    config.stash[EXCLUSIONS_KEY] = {}
+    # xdist builds its scheduler (and the workers' options) after configure, so this still counts.
+    dist = getattr(config.option, "dist", "no")
+    if dist in SCATTERING_DIST:
+        config.option.dist = "loadgroup"
+        config.stash[DIST_NOTE_KEY] = (
+            f"azurestack: --dist {dist} -> loadgroup (each profile's conformance tests run in order "
+            "on one worker)"
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return config.stash.get(DIST_NOTE_KEY, None)
+
+
+def group_name(profile: str) -> str:
+    return GROUP_PREFIX + (profile or NO_PROFILE)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m/-k deselection, so ids are checked on the whole suite
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    specs: dict[int, ConformanceSpec] = {}
+    profiles: dict[int, str] = {}
+    try:
+        for i, item in enumerate(items):
+            spec = spec_of(item)
+            if spec is not None:
+                specs[i], profiles[i] = spec, profile_name_of(item)
+        if not specs:
+            return
+        check_ids(items, specs, profiles, narrowed=any("::" in str(a) for a in config.args))
+        items[:] = order_items(items, specs, profiles)
+    except ConformanceError as exc:
+        raise pytest.UsageError(f"conformance: {exc}") from None
+
+    tracker = config.stash[TRACKER_KEY]
+    excluded: list[pytest.Item] = []
+    for item in items:
+        spec = spec_of(item)
+        if spec is None:
+            continue
+        profile = profile_name_of(item)
+        item.stash[SPEC_KEY] = spec
+        item.user_properties.extend(
+            [(PROP_ID, spec.id), (PROP_TITLE, spec.title), (PROP_PROFILE, profile or NO_PROFILE)]
+        )
+        item.add_marker(pytest.mark.xdist_group(name=group_name(profile)))
+        tracker.collected(profile, spec.id)
+        reason = capability_exclusion(item)
+        if reason is not None:
+            config.stash[EXCLUSIONS_KEY][item.nodeid] = reason
+            excluded.append(item)
+    if excluded:
+        config.hook.pytest_deselected(items=excluded)
+        gone = set(map(id, excluded))
+        items[:] = [i for i in items if id(i) not in gone]
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    for item in items:
+        spec = item.stash.get(SPEC_KEY, None)
+        if spec is not None:
+            item.config.stash[TRACKER_KEY].record(profile_name_of(item), spec.id, Outcome.EXCLUDED)
+
+
+def _skip(item: pytest.Item, outcome: Outcome, reason: str) -> BaseException:
+    """A skip whose category survives xdist serialization (a user property on the report)."""
+    item.user_properties.append((PROP_OUTCOME, outcome.value))
+    return pytest.skip.Exception(reason, _use_item_location=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a test whose prerequisites did not pass, before any of its fixtures is set up."""
+    spec = item.stash.get(SPEC_KEY, None)
+    if spec is None:
+        return
+    blocked = item.config.stash[TRACKER_KEY].blocker(profile_name_of(item), spec)
+    if blocked is not None:
+        raise _skip(item, Outcome.NOT_RUN, blocked[0])
+
+
+# Innermost wrappers (trylast): they see the test's or fixture's exception first.
+@pytest.hookimpl(wrapper=True, trylast=True, specname="pytest_runtest_setup")
+def classify_setup(item: pytest.Item) -> Generator[None, None, None]:
+    if SPEC_KEY not in item.stash:
+        return (yield)
+    return (yield from _classified(item))
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    if SPEC_KEY not in item.stash:
+        return (yield)
+    return (yield from _classified(item))
+
+
+def _classified(item: pytest.Item) -> Generator[None, None, None]:
+    """Run the phase; turn a refusal by the cloud into a "not supported" skip."""
+    try:
+        return (yield)
+    except Exception as exc:
+        reason = unsupported_reason(exc)
+        if reason is None:
+            raise
+        raise _skip(item, Outcome.NOT_SUPPORTED, reason) from exc
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    spec = item.stash.get(SPEC_KEY, None)
+    verdict = phase_outcome(report) if spec is not None else None
+    if spec is not None and verdict is not None:
+        tracker = item.config.stash[TRACKER_KEY]
+        profile = profile_name_of(item)
+        outcome = verdict[0]
+        if report.when == "teardown" and outcome is Outcome.FAILED:
+            tracker.record(profile, spec.id, outcome)
+        elif report.when != "teardown":
+            blocked = tracker.blocker(profile, spec) if outcome is Outcome.NOT_RUN else None
+            tracker.record(profile, spec.id, outcome, blocked[1] if blocked else "")
+    return report

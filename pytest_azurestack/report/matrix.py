@@ -1,0 +1,158 @@
+"""The conformance matrix: operations as rows, profiles as columns, totals, then the reasons.
+
+Rendering returns lines of (text, markup) segments, so the plugin can colour them through the
+terminal reporter exactly like pytest does, and tests can read them as plain text. Profile
+columns that do not fit the terminal width go to a second table instead of wrapping.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from .results import Outcome, Result, Results
+
+Markup = dict[str, bool]
+Segment = tuple[str, Markup]
+Line = list[Segment]
+
+MARKUP: dict[Outcome, Markup] = {
+    Outcome.PASSED: {"green": True},
+    Outcome.FAILED: {"red": True, "bold": True},
+    Outcome.NOT_SUPPORTED: {"purple": True},
+    Outcome.NOT_RUN: {"yellow": True},
+    Outcome.EXCLUDED: {"cyan": True},
+    Outcome.SKIPPED: {"yellow": True},
+    Outcome.XFAILED: {"yellow": True},
+}
+TIMED = (Outcome.PASSED, Outcome.FAILED, Outcome.XFAILED)
+GAP = "  "
+LABEL = "operation"
+MIN_TITLE = 8
+MAX_NOTE_LINES = 4
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    if seconds < 100:
+        return f"{seconds:.0f}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest:02d}s"
+
+
+def cell_text(result: Result | None) -> str:
+    if result is None:
+        return "-"
+    if result.outcome in TIMED:
+        return f"{result.outcome.value} {format_duration(result.duration)}"
+    return result.outcome.value
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "\u2026"
+
+
+def _chunks(widths: Sequence[int], room: int) -> list[list[int]]:
+    """Column indices per table so that each table's columns fit in ``room``."""
+    chunks: list[list[int]] = [[]]
+    used = 0
+    for i, w in enumerate(widths):
+        if chunks[-1] and used + len(GAP) + w > room:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(i)
+        used += len(GAP) + w
+    return chunks
+
+
+def render(results: Results, width: int = 120) -> list[Line]:
+    """The matrix, its totals and the notes (every verdict other than passed, with its reason)."""
+    profiles = results.profiles()
+    operations = results.operations()
+    if not operations:
+        return []
+    cells = {(r.conformance_id, r.profile): r for r in results}
+    id_width = max(len(LABEL), *(len(cid) for cid, _ in operations), len("not supported"))
+    col_widths = [
+        max(len(p), *(len(cell_text(cells.get((cid, p)))) for cid, _ in operations), 5) for p in profiles
+    ]
+    lines: list[Line] = []
+    for chunk in _chunks(col_widths, width - id_width):
+        cols_width = sum(len(GAP) + col_widths[i] for i in chunk)
+        title_width = min(width - id_width - cols_width - 1, max(len(t) for _, t in operations))
+        label_width = id_width + (1 + title_width if title_width >= MIN_TITLE else 0)
+        if lines:
+            lines.append([("", {})])
+        header: Line = [(LABEL.ljust(label_width), {"bold": True})]
+        header += [(GAP + profiles[i].ljust(col_widths[i]), {"bold": True}) for i in chunk]
+        lines.append(header)
+        for cid, title in operations:
+            label = cid.ljust(id_width)
+            if title_width >= MIN_TITLE:
+                label += " " + _fit(title, title_width).ljust(title_width)
+            row: Line = [(label, {})]
+            for i in chunk:
+                result = cells.get((cid, profiles[i]))
+                markup = MARKUP[result.outcome] if result else {}
+                row.append((GAP + cell_text(result).ljust(col_widths[i]), markup))
+            lines.append(row)
+        lines.append([("-" * (label_width + cols_width), {})])
+        lines.extend(
+            _totals(results, [profiles[i] for i in chunk], [col_widths[i] for i in chunk], label_width)
+        )
+    notes = _notes(results, profiles, width)
+    if notes:
+        lines.append([("", {})])
+        lines.extend(notes)
+    return lines
+
+
+def _totals(results: Results, profiles: list[str], widths: list[int], label_width: int) -> list[Line]:
+    totals = results.totals()
+    durations = results.durations()
+    present = [o for o in Outcome if any(totals[p][o] for p in totals)]
+    lines: list[Line] = []
+    for outcome in present:
+        row: Line = [(outcome.value.ljust(label_width), {"bold": True})]
+        for p, w in zip(profiles, widths, strict=True):
+            count = totals[p][outcome]
+            row.append((GAP + str(count).ljust(w), MARKUP[outcome] if count else {}))
+        lines.append(row)
+    time_row: Line = [("time".ljust(label_width), {"bold": True})]
+    time_row += [
+        (GAP + format_duration(durations[p]).ljust(w), {}) for p, w in zip(profiles, widths, strict=True)
+    ]
+    lines.append(time_row)
+    return lines
+
+
+def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
+    """One line per (id, verdict, reason) that is not a pass, naming the profiles it applies to."""
+    grouped: dict[tuple[str, Outcome, str], list[str]] = {}
+    for r in results:
+        if r.outcome is not Outcome.PASSED:
+            grouped.setdefault((r.conformance_id, r.outcome, r.reason), []).append(r.profile)
+    lines: list[Line] = []
+    for (cid, outcome, reason), where in grouped.items():
+        scope = "all profiles" if len(profiles) > 1 and set(where) == set(profiles) else ", ".join(where)
+        verdict = outcome.value
+        if outcome is Outcome.EXCLUDED:
+            text = f"{verdict} ({reason})"
+        elif reason.startswith(verdict) or not reason:
+            text = reason or verdict
+        else:
+            text = f"{verdict}: {reason}"
+        head = f"{cid} [{scope}] "
+        wrapped = textwrap.wrap(
+            text, width=max(width - len(head), 40), max_lines=MAX_NOTE_LINES, placeholder=" \u2026"
+        )
+        for n, chunk in enumerate(wrapped or [""]):
+            prefix = head if n == 0 else " " * len(head)
+            lines.append([(prefix, {"bold": n == 0}), (chunk, MARKUP[outcome])])
+    return lines
+
+
+def plain(lines: list[Line]) -> str:
+    """The rendered matrix without colours (for tests and logs)."""
+    return "\n".join("".join(text for text, _ in line).rstrip() for line in lines)

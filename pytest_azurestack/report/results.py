@@ -1,0 +1,204 @@
+"""The results model: one verdict per (conformance id, profile), built from pytest's reports.
+
+Everything here is plain data so it works the same in one process and on the pytest-xdist
+controller, which only sees serialized ``TestReport`` objects: the worker side attaches the
+conformance id, title, profile and outcome category as ``user_properties`` (which also makes
+pytest's own junitxml carry them as ``<property>`` elements).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import pytest
+
+from ..profiles import ALL_PROFILES
+
+# user_properties keys (they appear verbatim as JUnit <property> names).
+PROP_ID = "conformance_id"
+PROP_TITLE = "conformance_title"
+PROP_PROFILE = "azurestack_profile"
+PROP_OUTCOME = "azurestack_outcome"
+
+NO_PROFILE = "-"  # column for conformance tests that are not parametrized by a profile
+GROUP_PREFIX = "azurestack-"  # xdist_group name prefix; xdist appends "@<group>" to node ids
+
+
+class Outcome(str, Enum):
+    """A verdict, in the order the matrix lists them."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_SUPPORTED = "not supported"
+    NOT_RUN = "not run"
+    EXCLUDED = "excluded"
+    SKIPPED = "skipped"
+    XFAILED = "xfailed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def user_property(report: pytest.TestReport | pytest.Item, key: str) -> str | None:
+    """The last value of ``key`` in ``user_properties`` (lists after xdist serialization, too)."""
+    value = None
+    for entry in report.user_properties:
+        name, prop = entry[0], entry[1]
+        if name == key:
+            value = str(prop)
+    return value
+
+
+def skip_reason(report: pytest.TestReport) -> str:
+    """The reason of a skipped report, without pytest's ``Skipped: `` prefix."""
+    longrepr = report.longrepr
+    reason = str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr or "")
+    return reason.removeprefix("Skipped: ")
+
+
+def failure_line(report: pytest.TestReport) -> str:
+    """One line saying why a report failed: the crash message, else the last line of the repr."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = getattr(crash, "message", None)
+    if not message:
+        lines = [ln for ln in str(report.longrepr or "").splitlines() if ln.strip()]
+        message = lines[-1] if lines else "failed"
+    return " ".join(str(message).split())
+
+
+def phase_outcome(report: pytest.TestReport) -> tuple[Outcome, str] | None:
+    """The verdict one phase report implies, or None when the phase says nothing new.
+
+    A passing setup or teardown says nothing: the call decides. A failing teardown turns a pass
+    into a failure (the operation left something broken).
+    """
+    if report.failed:
+        prefix = "" if report.when == "call" else f"error in {report.when}: "
+        return Outcome.FAILED, prefix + failure_line(report)
+    if report.skipped:
+        if hasattr(report, "wasxfail"):
+            return Outcome.XFAILED, str(report.wasxfail or "expected failure")
+        category = user_property(report, PROP_OUTCOME)
+        outcome = Outcome(category) if category in Outcome._value2member_map_ else Outcome.SKIPPED
+        return outcome, skip_reason(report)
+    if report.when == "call":
+        return Outcome.PASSED, ""
+    return None
+
+
+def base_nodeid(nodeid: str) -> str:
+    """The node id without the ``@azurestack-<profile>`` suffix xdist's loadgroup adds."""
+    return re.sub(r"@" + re.escape(GROUP_PREFIX) + r"[^@]*$", "", nodeid)
+
+
+@dataclass
+class Result:
+    """The verdict of one conformance test under one profile."""
+
+    nodeid: str
+    conformance_id: str
+    title: str
+    profile: str
+    outcome: Outcome
+    reason: str = ""
+    duration: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.conformance_id,
+            "title": self.title,
+            "profile": self.profile,
+            "outcome": self.outcome.value,
+            "reason": self.reason,
+            "duration": round(self.duration, 3),
+            "nodeid": self.nodeid,
+        }
+
+
+class Results:
+    """Every conformance verdict of a run, keyed by node id (without xdist's group suffix)."""
+
+    def __init__(self) -> None:
+        self._by_nodeid: dict[str, Result] = {}
+
+    def __iter__(self) -> Iterator[Result]:
+        return iter(self._by_nodeid.values())
+
+    def __len__(self) -> int:
+        return len(self._by_nodeid)
+
+    def add_report(self, report: pytest.TestReport) -> Result | None:
+        """Fold one phase report into its result; ignore tests without a conformance id."""
+        cid = user_property(report, PROP_ID)
+        if cid is None:
+            return None
+        nodeid = base_nodeid(report.nodeid)
+        result = self._by_nodeid.get(nodeid)
+        if result is None:
+            result = Result(
+                nodeid=nodeid,
+                conformance_id=cid,
+                title=user_property(report, PROP_TITLE) or "",
+                profile=user_property(report, PROP_PROFILE) or NO_PROFILE,
+                outcome=Outcome.NOT_RUN,
+                reason="started but never finished",
+            )
+            self._by_nodeid[nodeid] = result
+        result.duration += report.duration
+        verdict = phase_outcome(report)
+        # A teardown error after a skip or failure keeps the first verdict: it is the cause.
+        if verdict is not None and not (report.when == "teardown" and result.outcome is not Outcome.PASSED):
+            result.outcome, result.reason = verdict
+        return result
+
+    def add_excluded(self, nodeid: str, conformance_id: str, title: str, profile: str, reason: str) -> None:
+        """Record a deselected test; a test that ran anyway (another worker) keeps its verdict."""
+        self._by_nodeid.setdefault(
+            base_nodeid(nodeid),
+            Result(
+                base_nodeid(nodeid), conformance_id, title, profile or NO_PROFILE, Outcome.EXCLUDED, reason
+            ),
+        )
+
+    def profiles(self) -> list[str]:
+        """The profile columns: known profiles in canonical order, then any others as first seen."""
+        seen = list(dict.fromkeys(r.profile for r in self))
+        order = {p.name: i for i, p in enumerate(ALL_PROFILES)}
+        return sorted(seen, key=lambda name: (order.get(name, len(order)), seen.index(name)))
+
+    def operations(self) -> list[tuple[str, str]]:
+        """The rows: (conformance id, title) in the order the tests were first reported."""
+        return list(dict.fromkeys((r.conformance_id, r.title) for r in self))
+
+    def cell(self, conformance_id: str, profile: str) -> Result | None:
+        for result in self:
+            if result.conformance_id == conformance_id and result.profile == profile:
+                return result
+        return None
+
+    def totals(self) -> dict[str, dict[Outcome, int]]:
+        """profile -> outcome -> count."""
+        table: dict[str, dict[Outcome, int]] = {p: dict.fromkeys(Outcome, 0) for p in self.profiles()}
+        for result in self:
+            table[result.profile][result.outcome] += 1
+        return table
+
+    def durations(self) -> dict[str, float]:
+        table = dict.fromkeys(self.profiles(), 0.0)
+        for result in self:
+            table[result.profile] += result.duration
+        return table
+
+    def extend_excluded(self, entries: Iterable[Mapping[str, str]]) -> None:
+        """Add exclusions sent by an xdist worker (``as_exclusion`` dicts)."""
+        for e in entries:
+            self.add_excluded(e["nodeid"], e["id"], e["title"], e["profile"], e["reason"])
+
+
+def as_exclusion(nodeid: str, conformance_id: str, title: str, profile: str, reason: str) -> dict[str, str]:
+    """A JSON-able exclusion record, as workers send them to the controller."""
+    return {"nodeid": nodeid, "id": conformance_id, "title": title, "profile": profile, "reason": reason}
