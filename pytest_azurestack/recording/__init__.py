@@ -1,1 +1,20 @@
-"""Recording and playback of ARM traffic with vcrpy: cassette paths, scrubbing, matching, secret scan."""
+"""Recording and playback of ARM traffic with vcrpy.
+
+``config`` builds the ``vcr.VCR`` from ``Settings``; ``sanitize`` scrubs on record; ``matchers``
+match requests and explain a miss; ``persister`` holds writes until a test passed and records
+provenance; ``names`` makes stable names and recorded variables; ``scan`` finds secrets;
+``plugin`` holds the fixtures and hooks.
+"""
+
+from .names import RecordedVariables, StableNames
+from .sanitize import FAKE_ARM_HOST, RUN_ID_PLACEHOLDER, ZERO_GUID, RunValues, Scrubber
+
+__all__ = [
+    "FAKE_ARM_HOST",
+    "RUN_ID_PLACEHOLDER",
+    "ZERO_GUID",
+    "RecordedVariables",
+    "RunValues",
+    "Scrubber",
+    "StableNames",
+]

@@ -1,12 +1,248 @@
-"""Recording fixtures and hooks (stub: the cassette is not active yet)."""
+"""Recording fixtures and hooks; the logic lives in the sibling modules.
+
+Fixtures: ``azurestack_cassette``, ``azurestack_variables``, ``azurestack_names``,
+``azurestack_lab_names``. Hooks: the teardown report writes a passed test's cassette (and only
+then), and a playback miss or cassette error is reported as its own message, not a traceback.
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
+from vcr.cassette import Cassette
+from vcr.errors import CannotOverwriteExistingCassetteException
+
+from ..errors import AzureStackError, CassetteError
+from ..options import SETTINGS_KEY, Settings
+from .config import build_vcr, cassette_path, record_command
+from .matchers import explain_miss
+from .names import RecordedVariables, StableNames, cassette_test_name
+from .persister import CassetteFile, provenance, read_metadata
+from .sanitize import MIN_RUN_ID_LENGTH, RunValues, Scrubber
+
+NAMES_SEED = "names-seed"
+LAB_SEED = "lab-seed"
+
+
+@dataclass
+class RecordingSession:
+    """What one test's cassette fixture leaves for the report hooks."""
+
+    variables: RecordedVariables
+    cassette: Cassette | None = None
+    store: CassetteFile | None = None
+    rerecord: str = ""
+    failed: bool = False
+
+
+SESSION_KEY = pytest.StashKey[RecordingSession]()
+LAB_SEEDS_KEY = pytest.StashKey[dict[str, str]]()
+
+
+def _settings(config: pytest.Config) -> Settings:
+    return config.stash[SETTINGS_KEY]
+
+
+def _profile_name(profile: Any) -> str:
+    return str(getattr(profile, "name", profile))
+
+
+def _module_and_test(item: pytest.Item, profile: str) -> tuple[str, str]:
+    callspec = getattr(item, "callspec", None)
+    cls = getattr(item, "cls", None)
+    test = cassette_test_name(
+        getattr(item, "originalname", item.name),
+        cls.__name__ if cls is not None else None,
+        callspec.id if callspec is not None else None,
+        profile,
+    )
+    return item.path.stem, test
+
+
+def _display(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def _discovered(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Endpoints and ids the run found (the emulator's, say), for scrubbing; only when used."""
+    found: dict[str, Any] = {}
+    if "azurestack_cloud" in request.fixturenames:
+        cloud = request.getfixturevalue("azurestack_cloud")
+        found["arm_endpoint"] = getattr(cloud, "arm_endpoint", None)
+        found["login_endpoints"] = [e for e in (getattr(cloud, "login_endpoint", None),) if e]
+    if "azurestack_subscription_id" in request.fixturenames:
+        found["subscription_id"] = str(request.getfixturevalue("azurestack_subscription_id"))
+    return found
 
 
 @pytest.fixture
-def azurestack_cassette() -> Iterator[None]:
-    yield None
+def azurestack_cassette(request: pytest.FixtureRequest, azurestack_profile: Any) -> Iterator[Cassette | None]:
+    """The test's vcrpy cassette: playback, or recording on a live target; None when live only.
+
+    ``<cassette_dir>/<profile>/<module>/<[Class.]test[ids]>.yaml``. Depend on it before any client
+    is built, so every request of the test goes through it.
+    """
+    settings = _settings(request.config)
+    item = request.node
+    if settings.is_live and not settings.recording:
+        item.stash[SESSION_KEY] = RecordingSession(RecordedVariables({}, frozen=False))
+        yield None
+        return
+    profile = _profile_name(azurestack_profile)
+    module, test = _module_and_test(item, profile)
+    path = cassette_path(settings.cassette_dir, profile, module, test)
+    rerecord = record_command(item.nodeid, profile)
+    if not settings.is_live and not path.is_file():
+        raise CassetteError(
+            f"no cassette for {item.nodeid}: looked for {_display(path)}",
+            f"record it with: {record_command(item.nodeid, profile, 'once')}",
+        )
+    if settings.recording and len(settings.run_id) < MIN_RUN_ID_LENGTH:
+        raise CassetteError(
+            f"run id {settings.run_id!r} is too short to be scrubbed from recordings",
+            f"unset AZURESTACK_RUN_ID or give it at least {MIN_RUN_ID_LENGTH} characters",
+        )
+    values = RunValues.from_environment(
+        settings.run_id, **(_discovered(request) if settings.recording else {})
+    )
+    scrubber = Scrubber(values, drop_identity_traffic=settings.recording)
+    store = CassetteFile(
+        path,
+        fresh=settings.record_mode == "rewrite",
+        provenance=provenance(
+            target=settings.target,
+            endpoint=scrubber.text(values.arm_endpoint),
+            profile=profile,
+            record_mode=settings.record_mode,
+            test=item.nodeid,
+            emulator_build=settings.emulator_build,
+        ),
+        forbidden=[(what, value) for what, value, _ in values.replacements()],
+    )
+    with build_vcr(settings, scrubber).use_cassette(str(path), persister=store) as cassette:
+
+        def changed() -> None:
+            cassette.dirty = True  # new variables alone are worth saving
+
+        variables = RecordedVariables(
+            store.variables,
+            frozen=cassette.write_protected,
+            rerecord_hint=f"re-record: {rerecord}",
+            on_change=changed,
+        )
+        item.stash[SESSION_KEY] = RecordingSession(variables, cassette, store, rerecord)
+        yield cassette
+
+
+@pytest.fixture
+def azurestack_variables(request: pytest.FixtureRequest, azurestack_cassette: Any) -> RecordedVariables:
+    """Values made at record time and replayed: ``get_or_create(key, factory)``."""
+    return request.node.stash[SESSION_KEY].variables
+
+
+@pytest.fixture
+def azurestack_names(
+    request: pytest.FixtureRequest, azurestack_profile: Any, azurestack_variables: RecordedVariables
+) -> StableNames:
+    """Stable names for this test (key: profile/module/test, seed recorded in its cassette)."""
+    profile = _profile_name(azurestack_profile)
+    module, test = _module_and_test(request.node, profile)
+    seed = azurestack_variables.get_or_create(NAMES_SEED, lambda: secrets.token_hex(4))
+    return StableNames(f"{profile}/{module}/{test}", seed)
+
+
+def _lab_seed(config: pytest.Config, key: str, siblings: Path) -> str:
+    """One seed per profile and module for a whole recording session.
+
+    Re-recording some tests of a scenario reuses the seed already in their sibling cassettes, so
+    all the scenario's cassettes keep naming the same resources.
+    """
+    seeds = config.stash.setdefault(LAB_SEEDS_KEY, {})
+    if key not in seeds:
+        found = None
+        if _settings(config).recording and siblings.is_dir():
+            for path in sorted(siblings.glob("*.yaml")):
+                try:
+                    found = read_metadata(path).get("variables", {}).get(LAB_SEED)
+                except Exception:  # a damaged sibling only means no seed to reuse
+                    continue
+                if found:
+                    break
+        seeds[key] = str(found) if found else secrets.token_hex(4)
+    return seeds[key]
+
+
+@pytest.fixture
+def azurestack_lab_names(
+    request: pytest.FixtureRequest, azurestack_profile: Any, azurestack_variables: RecordedVariables
+) -> StableNames:
+    """Stable names shared by the tests of one profile and module (a scenario: a VM's lab)."""
+    settings = _settings(request.config)
+    profile = _profile_name(azurestack_profile)
+    key = f"{profile}/{request.node.path.stem}"
+    siblings = settings.cassette_dir / profile / request.node.path.stem
+    seed = azurestack_variables.get_or_create(LAB_SEED, lambda: _lab_seed(request.config, key, siblings))
+    return StableNames(key, seed)
+
+
+# -- reporting ----------------------------------------------------------------------------------
+def _exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it wraps (``__cause__``, ``__context__``, azure-core's)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo += [current.__cause__, current.__context__]
+        for attr in ("inner_exception", "exc_value", "error"):
+            inner = getattr(current, attr, None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+
+
+def failure_message(exc: BaseException, session: RecordingSession | None) -> str | None:
+    """The report text for a cassette problem, or None for any other failure."""
+    for current in _exception_chain(exc):
+        if isinstance(current, CannotOverwriteExistingCassetteException):
+            request = getattr(current, "failed_request", None)
+            if request is None:
+                continue
+            rerecord = session.rerecord if session else "re-record this test"
+            return explain_miss(current.cassette, request, _display(Path(current.cassette._path)), rerecord)
+        if isinstance(current, CassetteError):
+            return f"CassetteError: {current}"
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    session = item.stash.get(SESSION_KEY, None)
+    if call.excinfo is not None and report.failed:
+        message = failure_message(call.excinfo.value, session)
+        if message:
+            report.longrepr = message
+    if session is None:
+        return report
+    # An expected failure (xfail) is still a failure: its traffic is not a recording.
+    if report.failed or (report.skipped and hasattr(report, "wasxfail")):
+        session.failed = True
+    if call.when == "teardown":
+        del item.stash[SESSION_KEY]
+        if not session.failed and session.store is not None:
+            try:
+                session.store.commit()
+            except (AzureStackError, OSError) as exc:
+                report.outcome = "failed"
+                report.longrepr = f"{type(exc).__name__}: {exc}"
+    return report

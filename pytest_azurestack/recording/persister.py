@@ -1,0 +1,184 @@
+"""The cassette file: vcrpy persister with deferred, atomic, checked writes and provenance.
+
+vcrpy calls ``save_cassette`` when the cassette closes, which is before pytest knows whether
+the test passed. So the text is only held; :meth:`CassetteFile.commit` writes it (temp file +
+``os.replace``) from the teardown report, and only for a test that passed. Before writing, the
+text is checked for every secret value of the run: a scrubbing bug can never reach disk.
+
+The file stays a plain vcrpy cassette (``version``, ``interactions``) with one more top-level
+key, ``metadata``: ``provenance`` (where and how it was made) and ``variables`` (recorded values).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import os
+import platform
+import tempfile
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from vcr.persisters.filesystem import CassetteNotFoundError
+from vcr.request import Request
+from vcr.serializers import compat
+
+from .. import __version__
+from ..errors import CassetteError
+
+CASSETTE_FORMAT_VERSION = 1  # vcrpy's
+# Distributions whose versions decide what goes on the wire.
+PROVENANCE_PACKAGES = (
+    "azure-core",
+    "azure-identity",
+    "azure-mgmt-compute",
+    "azure-mgmt-network",
+    "azure-mgmt-resource",
+    "azure-mgmt-storage",
+    "azure-common",
+    "msrestazure",
+    "vcrpy",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in PROVENANCE_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def provenance(
+    *,
+    target: str,
+    endpoint: str,
+    profile: str,
+    record_mode: str,
+    test: str,
+    emulator_build: str | None = None,
+) -> dict[str, Any]:
+    """Where and how a cassette was made; ``endpoint`` must already be scrubbed."""
+    made: dict[str, Any] = {"target": target, "endpoint": endpoint}
+    if target == "emulator":
+        made["emulator"] = {"build": emulator_build, "version": __version__}
+    made |= {
+        "profile": profile,
+        "test": test,
+        "record_mode": record_mode,
+        "pytest_azurestack": __version__,
+        "python": platform.python_version(),
+        "packages": package_versions(),
+    }
+    return made
+
+
+def read_metadata(path: Path) -> dict[str, Any]:
+    """The ``metadata`` of a cassette file ({} when there is none)."""
+    from vcr.serializers import yamlserializer
+
+    data = yamlserializer.deserialize(path.read_text(encoding="utf-8"))
+    return dict(data.get("metadata") or {}) if isinstance(data, dict) else {}
+
+
+class CassetteFile:
+    """One test's cassette, as a vcrpy persister (an instance per cassette)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        fresh: bool,
+        provenance: Mapping[str, Any],
+        forbidden: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        self.path = path
+        self.fresh = fresh  # rewrite: ignore what is on disk, record from scratch
+        self.provenance = dict(provenance)
+        self.forbidden = tuple(forbidden)  # (what, value) that must not be in the written text
+        self.variables: dict[str, str] = {}
+        self.loaded_metadata: dict[str, Any] = {}
+        self.pending: str | None = None
+
+    # -- vcrpy persister interface -------------------------------------------------------------
+    def load_cassette(
+        self, cassette_path: str, serializer: Any
+    ) -> tuple[list[Request], list[dict[str, Any]]]:
+        path = Path(cassette_path)
+        if self.fresh or not path.is_file():
+            raise CassetteNotFoundError()
+        text = path.read_text(encoding="utf-8")
+        if not text.strip():
+            raise CassetteNotFoundError()
+        try:
+            data = serializer.deserialize(text)
+            interactions = data["interactions"]
+        except Exception as exc:  # any parse problem is one line naming the file
+            raise CassetteError(
+                f"cannot read cassette {path}: {type(exc).__name__}: {exc}".replace("\n", " "),
+                "it was edited or truncated; re-record it (cassettes are never edited by hand)",
+            ) from None
+        self.loaded_metadata = dict(data.get("metadata") or {})
+        self.variables.update(
+            {str(k): str(v) for k, v in (self.loaded_metadata.get("variables") or {}).items()}
+        )
+        requests = [Request._from_dict(i["request"]) for i in interactions]
+        responses = [compat.convert_to_bytes(i["response"]) for i in interactions]
+        return requests, responses
+
+    def save_cassette(self, cassette_path: str, cassette_dict: Mapping[str, Any], serializer: Any) -> None:
+        interactions = [
+            {
+                "request": compat.convert_to_unicode(request._to_dict()),
+                "response": compat.convert_to_unicode(response),
+            }
+            for request, response in zip(cassette_dict["requests"], cassette_dict["responses"], strict=True)
+        ]
+        made = dict(self.provenance)
+        made["date"] = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+        data = {
+            "version": CASSETTE_FORMAT_VERSION,
+            "metadata": {"provenance": made, "variables": dict(self.variables)},
+            "interactions": interactions,
+        }
+        self.pending = serializer.serialize(data)
+
+    # -- deferred write ------------------------------------------------------------------------
+    def check(self, text: str) -> None:
+        """Raise :class:`CassetteError` if any secret value of the run is in ``text``."""
+        lowered = text.lower()
+        for what, value in self.forbidden:
+            if value and value.lower() in lowered:
+                raise CassetteError(
+                    f"refusing to write {self.path}: it still contains the run's {what} after scrubbing",
+                    "nothing was written; this is a scrubbing bug in pytest_azurestack.recording.sanitize",
+                )
+
+    def commit(self) -> Path | None:
+        """Write the held text atomically; None when there was nothing to write."""
+        if self.pending is None:
+            return None
+        text, self.pending = self.pending, None
+        self.check(text)
+        write_atomic(self.path, text)
+        return self.path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
