@@ -16,7 +16,7 @@ import pytest
 from .marks import ConformanceError, ConformanceSpec
 
 
-def _sorted_group(indices: list[int], specs: dict[int, ConformanceSpec]) -> list[int]:
+def dependency_order(indices: list[int], specs: dict[int, ConformanceSpec]) -> list[int]:
     """The indices of one profile's tests, prerequisites first, otherwise in collection order."""
     by_id = {specs[i].id: i for i in indices}
     sorter: TopologicalSorter[int] = TopologicalSorter()
@@ -55,7 +55,7 @@ def order_items(
         groups.setdefault(profiles[i], []).append(i)
     result = list(items)
     for indices in groups.values():
-        for slot, i in zip(indices, _sorted_group(indices, specs), strict=True):
+        for slot, i in zip(indices, dependency_order(indices, specs), strict=True):
             result[slot] = items[i]
     return result
 
