@@ -1,0 +1,108 @@
+"""The admin API under ``/_emulator/``: inspect and steer operations, faults and state.
+
+No authentication: it listens on loopback only, like the rest of the emulator.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route as StarletteRoute
+
+from pytest_azurestack.emulator.arm.faults import FaultRule
+from pytest_azurestack.emulator.arm.lro import Transition
+
+if TYPE_CHECKING:
+    from pytest_azurestack.emulator.app import Emulator
+
+PREFIX = "/_emulator"
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": "BadAdminRequest", "message": message}}, status_code=status)
+
+
+async def _json(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    return json.loads(raw)
+
+
+def routes(emulator: Emulator) -> list[StarletteRoute]:
+    lro, store = emulator.lro, emulator.store
+
+    async def info(request: Request) -> Response:
+        return JSONResponse(emulator.describe(str(request.base_url).rstrip("/")))
+
+    async def operations(request: Request) -> Response:
+        with store.lock:
+            return JSONResponse({"value": [op.describe() for op in lro.operations.values()]})
+
+    async def finish(request: Request) -> Response:
+        try:
+            body = await _json(request)
+            op_id = request.path_params["op_id"]
+            with store.lock:
+                if op_id == "all":
+                    done = lro.finish_all(body.get("status"))
+                else:
+                    op = lro.get(op_id)
+                    if op is None:
+                        return _error(404, f"operation {op_id} not found; GET {PREFIX}/operations lists them")
+                    done = [lro.finish(op, body.get("status"), body.get("error"))]
+            return JSONResponse({"value": [op.describe() for op in done]})
+        except (ValueError, AttributeError) as exc:
+            return _error(400, str(exc))
+
+    async def transitions(request: Request) -> Response:
+        if request.method == "PUT":
+            try:
+                body = await _json(request)
+                for key, value in body.items():
+                    lro.set_transition(key, None if value is None else Transition.from_dict(value))
+            except (ValueError, AttributeError, TypeError) as exc:
+                return _error(400, f"{exc}; send {{key: {{polls, seconds, manual}} | null}}")
+        current = {k: vars(v) for k, v in lro.transitions.items()}
+        current["*"] = vars(lro.default)
+        return JSONResponse(current)
+
+    async def faults(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                rule = emulator.faults.add(FaultRule.from_dict(await _json(request)))
+            except (ValueError, TypeError, AttributeError) as exc:
+                return _error(400, str(exc))
+            return JSONResponse(rule.describe(), status_code=201)
+        if request.method == "DELETE":
+            emulator.faults.clear()
+            return Response(status_code=204)
+        return JSONResponse({"value": [r.describe() for r in emulator.faults.rules]})
+
+    async def fault(request: Request) -> Response:
+        rule_id = request.path_params["rule_id"]
+        if not emulator.faults.remove(rule_id):
+            return _error(404, f"fault rule {rule_id} not found")
+        return Response(status_code=204)
+
+    async def state(request: Request) -> Response:
+        if request.method == "DELETE":
+            with store.lock:
+                store.clear()
+                lro.operations.clear()
+                store.flush()
+            return Response(status_code=204)
+        return JSONResponse({"value": list(store)})
+
+    return [
+        StarletteRoute(f"{PREFIX}/info", info, methods=["GET"]),
+        StarletteRoute(f"{PREFIX}/operations", operations, methods=["GET"]),
+        StarletteRoute(f"{PREFIX}/operations/{{op_id}}/finish", finish, methods=["POST"]),
+        StarletteRoute(f"{PREFIX}/transitions", transitions, methods=["GET", "PUT"]),
+        StarletteRoute(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
+        StarletteRoute(f"{PREFIX}/faults/{{rule_id:int}}", fault, methods=["DELETE"]),
+        StarletteRoute(f"{PREFIX}/state", state, methods=["GET", "DELETE"]),
+    ]

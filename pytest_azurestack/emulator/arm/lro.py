@@ -1,0 +1,293 @@
+"""Long-running operations (DESIGN section 7) with controllable transitions.
+
+A handler that starts an operation stores its resource in a non-terminal state
+(``provisioningState: "Creating"``/``"Updating"``/``"Deleting"``), calls ``begin`` with a
+``complete`` callback, and answers with ``put_response`` or ``accepted_response``.
+The operation stays ``InProgress`` for ``Transition.polls`` polls (every GET of the operation,
+its monitor URL or the resource counts), or ``Transition.seconds``, or until completed by hand
+(``manual``); then ``complete()`` runs under the store lock and moves the resource to its terminal
+state. Its return value, if any, is the body the monitor (Location) URL answers with at the end.
+``complete`` raising ``ArmError`` ends the operation ``Failed`` with that error. An injected fault
+ends it ``Failed``/``Canceled`` without calling ``complete``; ``on_failure(status)`` (default: set
+the resource's ``properties.provisioningState`` to that status) runs instead.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from pytest_azurestack.emulator.arm.errors import ArmError
+from pytest_azurestack.emulator.arm.ids import parse_resource_id, same_id
+from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
+
+if TYPE_CHECKING:
+    from pytest_azurestack.emulator.arm.store import Store
+
+TERMINAL = ("Succeeded", "Failed", "Canceled")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """How long an operation stays InProgress: ``polls`` polls, or ``seconds``, or ``manual``."""
+
+    polls: int = 1
+    seconds: float | None = None
+    manual: bool = False
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Transition:
+        unknown = set(data) - {"polls", "seconds", "manual"}
+        if unknown:
+            raise ValueError(f"unknown transition keys {sorted(unknown)}; use polls, seconds, manual")
+        polls = int(data.get("polls", 1))
+        seconds = data.get("seconds")
+        if polls < 0 or (seconds is not None and float(seconds) < 0):
+            raise ValueError("transition polls and seconds must be >= 0")
+        return cls(polls, None if seconds is None else float(seconds), bool(data.get("manual", False)))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+@dataclass
+class Operation:
+    id: str
+    namespace: str
+    location: str
+    subscription: str
+    resource_id: str
+    kind: str
+    api_version: str
+    transition: Transition
+    complete: Callable[[], Any] | None
+    on_failure: Callable[[str], None] | None
+    fault: Mapping[str, Any] | None = None
+    status: str = "InProgress"
+    polls: int = 0
+    started: float = field(default_factory=time.monotonic)
+    start_time: str = field(default_factory=_now)
+    end_time: str | None = None
+    error: dict[str, Any] | None = None
+    error_status: int = 500
+    result: Any = None
+    token: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def done(self) -> bool:
+        return self.status in TERMINAL
+
+    def status_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"startTime": self.start_time}
+        if self.end_time:
+            body["endTime"] = self.end_time
+        body["status"] = self.status
+        if self.error:
+            body["error"] = self.error
+        body["name"] = self.id
+        return body
+
+    def describe(self) -> dict[str, Any]:
+        """The admin API's view."""
+        return {
+            "id": self.id,
+            "resourceId": self.resource_id,
+            "kind": self.kind,
+            "status": self.status,
+            "polls": self.polls,
+            "transition": {
+                "polls": self.transition.polls,
+                "seconds": self.transition.seconds,
+                "manual": self.transition.manual,
+            },
+        }
+
+
+class LroManager:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        polls: int = 1,
+        seconds: float | None = None,
+        retry_after: int = 1,
+        transitions: Mapping[str, Transition] | None = None,
+    ) -> None:
+        self.store = store
+        self.default = Transition(polls, seconds)
+        self.retry_after = retry_after
+        self.transitions: dict[str, Transition] = {k.lower(): v for k, v in (transitions or {}).items()}
+        self.operations: dict[str, Operation] = {}
+
+    # --- configuration -------------------------------------------------------------------------
+    def set_transition(self, key: str, transition: Transition | None) -> None:
+        """``key``: ``"*"`` (default), a kind (``"delete"``), a type (``"Microsoft.Compute/disks"``)
+        or both (``"Microsoft.Compute/virtualMachines:start"``); ``None`` removes it."""
+        with self.store.lock:
+            if key == "*":
+                self.default = transition or Transition()
+            elif transition is None:
+                self.transitions.pop(key.lower(), None)
+            else:
+                self.transitions[key.lower()] = transition
+
+    def transition_for(self, full_type: str, kind: str) -> Transition:
+        for key in (f"{full_type}:{kind}", full_type, kind):
+            found = self.transitions.get(key.lower())
+            if found:
+                return found
+        return self.default
+
+    # --- starting ------------------------------------------------------------------------------
+    def begin(
+        self,
+        request: ArmRequest,
+        resource_id: str,
+        complete: Callable[[], Any] | None = None,
+        kind: str = "update",
+        *,
+        on_failure: Callable[[str], None] | None = None,
+    ) -> Operation:
+        try:
+            parsed = parse_resource_id(resource_id)
+            namespace = parsed.namespace or "Microsoft.Resources"
+            full_type = parsed.full_type
+        except ValueError:
+            namespace = request.route.provider if request.route else "Microsoft.Resources"
+            full_type = namespace
+        op = Operation(
+            id=str(uuid.uuid4()),
+            namespace=namespace,
+            location=request.location,
+            subscription=request.subscription_id,
+            resource_id=resource_id,
+            kind=kind,
+            api_version=request.api_version,
+            transition=self.transition_for(full_type, kind),
+            complete=complete,
+            on_failure=on_failure,
+            fault=request.lro_fault,
+        )
+        with self.store.lock:
+            self.operations[op.id] = op
+        return op
+
+    # --- responses -----------------------------------------------------------------------------
+    def status_url(self, request: ArmRequest, op: Operation, monitor: bool = False) -> str:
+        segment = "asyncoperations" if op.namespace.lower() == "microsoft.storage" else "operations"
+        path = (
+            f"/subscriptions/{op.subscription}/providers/{op.namespace}"
+            f"/locations/{op.location}/{segment}/{op.id}"
+        )
+        query = f"?p={op.token}" + ("&monitor=true" if monitor else "") + f"&api-version={op.api_version}"
+        return f"{request.base_url}{path}{query}"
+
+    def put_response(self, request: ArmRequest, op: Operation, body: Any, created: bool) -> ArmResponse:
+        """201 (created) or 200 with the non-terminal body and ``Azure-AsyncOperation``."""
+        headers = {"Azure-AsyncOperation": self.status_url(request, op), "Retry-After": str(self.retry_after)}
+        return ArmResponse(201 if created else 200, body, headers)
+
+    def accepted_response(self, request: ArmRequest, op: Operation) -> ArmResponse:
+        """202, empty body, ``Location`` (monitor) + ``Azure-AsyncOperation`` + ``Retry-After``."""
+        headers = {
+            "Location": self.status_url(request, op, monitor=True),
+            "Azure-AsyncOperation": self.status_url(request, op),
+            "Retry-After": str(self.retry_after),
+        }
+        return ArmResponse(202, None, headers)
+
+    # --- progress ------------------------------------------------------------------------------
+    def poll(self, op: Operation) -> None:
+        """Count one poll and finish the operation when its transition says so."""
+        with self.store.lock:
+            if op.done:
+                return
+            op.polls += 1
+            t = op.transition
+            if t.manual:
+                return
+            due = (
+                (time.monotonic() - op.started >= t.seconds) if t.seconds is not None else op.polls > t.polls
+            )
+            if due:
+                self.finish(op)
+
+    def observe(self, resource_id: str) -> None:
+        """A GET of a resource counts as a poll of every running operation on it."""
+        with self.store.lock:
+            for op in list(self.operations.values()):
+                if not op.done and same_id(op.resource_id, resource_id):
+                    self.poll(op)
+
+    def finish(
+        self, op: Operation, status: str | None = None, error: Mapping[str, Any] | None = None
+    ) -> Operation:
+        """End ``op`` now: with ``status`` (Succeeded/Failed/Canceled) or its fault, else Succeeded."""
+        with self.store.lock:
+            if op.done:
+                return op
+            if status is None and op.fault:
+                status = str(op.fault.get("status", "Failed"))
+                error = error or {
+                    "code": op.fault.get("code")
+                    or ("Canceled" if status == "Canceled" else "InternalOperationError"),
+                    "message": op.fault.get("message") or f"The operation ended {status} (injected fault).",
+                }
+            status = status or "Succeeded"
+            if status not in TERMINAL:
+                raise ValueError(f"operation status must be one of {', '.join(TERMINAL)}, not {status!r}")
+            if status == "Succeeded":
+                try:
+                    op.result = op.complete() if op.complete else None
+                except ArmError as exc:
+                    status, op.error_status = "Failed", exc.status
+                    error = exc.body()["error"]
+            if status != "Succeeded":
+                op.error = dict(error or {"code": status, "message": f"The operation ended {status}."})
+                if status == "Canceled":
+                    op.error_status = 409
+                self._fail(op, status)
+            op.status = status
+            op.end_time = _now()
+            self.store.mark_dirty()
+            self.store.flush()
+            return op
+
+    def _fail(self, op: Operation, status: str) -> None:
+        if op.on_failure:
+            op.on_failure(status)
+            return
+        resource = self.store.get(op.resource_id)
+        if resource is not None and isinstance(resource.get("properties"), dict):
+            resource["properties"]["provisioningState"] = status
+
+    def finish_all(self, status: str | None = None) -> list[Operation]:
+        with self.store.lock:
+            return [self.finish(op, status) for op in list(self.operations.values()) if not op.done]
+
+    def get(self, op_id: str) -> Operation | None:
+        return self.operations.get(op_id.lower()) or self.operations.get(op_id)
+
+    def pending(self) -> list[Operation]:
+        return [op for op in self.operations.values() if not op.done]
+
+    # --- the status and monitor URLs -----------------------------------------------------------
+    def status_response(self, request: ArmRequest, op_id: str) -> ArmResponse:
+        op = self.get(op_id)
+        if op is None:
+            raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' could not be found.")
+        self.poll(op)
+        monitor = (request.query_param("monitor") or "").lower() == "true"
+        retry = {"Retry-After": str(self.retry_after)}
+        if not monitor:
+            return ArmResponse(200, op.status_body(), {} if op.done else retry)
+        if not op.done:
+            return ArmResponse(202, None, {"Location": self.status_url(request, op, monitor=True), **retry})
+        if op.status == "Succeeded":
+            return ArmResponse(200, op.result)
+        return ArmResponse(op.error_status, {"error": op.error})

@@ -1,0 +1,26 @@
+"""Operation-status and monitor URLs, shared by every provider."""
+
+from __future__ import annotations
+
+from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
+from pytest_azurestack.emulator.arm.routing import Route
+
+ANY_PROVIDER = "*"
+
+
+def get_operation(request: ArmRequest) -> ArmResponse:
+    return request.emulator.lro.status_response(request, request.param("operation_id"))
+
+
+_BASE = "/subscriptions/{subscription}/providers/{namespace}/locations/{location}"
+ROUTES = [
+    Route(
+        "GET",
+        f"{_BASE}/{segment}/{{operation_id}}",
+        get_operation,
+        ANY_PROVIDER,
+        "locations/operations",
+        version_check="provider",
+    )
+    for segment in ("operations", "asyncoperations", "operationResults")
+]

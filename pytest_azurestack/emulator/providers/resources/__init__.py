@@ -1,0 +1,1 @@
+"""Microsoft.Resources: subscriptions, locations, provider registration, resource groups."""
