@@ -7,6 +7,7 @@ the problem and the fix; nothing of requests' or urllib3's tracebacks reaches th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,6 @@ def _reason(exc: BaseException) -> str:
             break
         cause = inner
     message = getattr(cause, "verify_message", None) or str(cause)
-    # urllib3 prefixes "<connection object at 0x...>: "; keep what follows.
-    message = message.split(">: ", 1)[-1]
+    # urllib3 prefixes the connection ("HTTPSConnection(host=..., port=...): "); the URL says that already.
+    message = re.sub(r"^.*?Connection(?: object at 0x[0-9a-f]+>|\(host=[^)]*\)): ", "", message)
     return " ".join(message.split())[:200] or type(cause).__name__
