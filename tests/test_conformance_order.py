@@ -1,0 +1,203 @@
+"""Prerequisite order, "not run" verdicts and the one-line collection errors (pytester)."""
+
+from __future__ import annotations
+
+import pytest
+
+# The report plugin alone (it pulls in the conformance plugin), independent of the core plugin.
+ISOLATED = ("-p", "no:azurestack", "-p", "pytest_azurestack.report.plugin", "-p", "no:cacheprovider")
+
+CONFTEST = """
+import pytest
+PROFILES = ["2020-09-01-hybrid", "2017-03-09-profile"]
+def pytest_generate_tests(metafunc):
+    if "azurestack_profile" in metafunc.fixturenames:
+        metafunc.parametrize("azurestack_profile", PROFILES, ids=PROFILES, scope="{scope}")
+"""
+
+# Declared in the "wrong" order: each test needs one declared below it.
+SUITE = """
+import pytest
+
+@pytest.mark.conformance("AZS-VM-ATTACH", "Attaching shows the disk.", requires=("AZS-VM-CREATE", "AZS-DISK-CREATE"))
+def test_attach(azurestack_profile):
+    pass
+
+@pytest.mark.conformance("AZS-VM-CREATE", "The VM is created.", requires=("AZS-RG-CREATE",))
+def test_create(azurestack_profile):
+    if azurestack_profile == "2017-03-09-profile":
+        raise AssertionError("create broke")
+
+@pytest.mark.conformance("AZS-DISK-CREATE", "The disk is created.", requires=("AZS-RG-CREATE",))
+def test_disk(azurestack_profile):
+    pass
+
+@pytest.mark.conformance("AZS-RG-CREATE", "The group is created.")
+def test_rg(azurestack_profile):
+    pass
+
+def test_plain():
+    pass
+"""
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeconftest(CONFTEST.format(scope="function"))
+    pytester.makepyfile(test_suite=SUITE)
+    return pytester
+
+
+def run_order(result: pytest.RunResult) -> list[str]:
+    """Test names in the order ``-v`` reported them."""
+    return [ln.split("::")[1].split()[0] for ln in result.outlines if ln.startswith("test_suite.py::")]
+
+
+def test_prerequisites_run_first_within_each_profile(suite: pytest.Pytester) -> None:
+    result = suite.runpytest(*ISOLATED, "-v")
+    order = run_order(result)
+    for profile in ("2020-09-01-hybrid", "2017-03-09-profile"):
+        mine = [n.split("[")[0] for n in order if n.endswith(f"[{profile}]")]
+        assert mine == ["test_rg", "test_create", "test_disk", "test_attach"], order
+    result.assert_outcomes(passed=7, failed=1, skipped=1)
+
+
+def test_order_is_stable_with_class_scoped_profiles(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(CONFTEST.format(scope="class"))
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest(*ISOLATED, "-v")
+    result.assert_outcomes(passed=7, failed=1, skipped=1)
+    order = run_order(result)
+    # Class-scoped parameters keep pytest's grouping: every test of one profile, then the next.
+    assert [n.split("[")[1] for n in order if "[" in n] == ["2020-09-01-hybrid]"] * 4 + ["2017-03-09-profile]"] * 4
+
+
+def test_failed_prerequisite_makes_dependants_not_run(suite: pytest.Pytester) -> None:
+    result = suite.runpytest(*ISOLATED, "-rs")
+    result.stdout.fnmatch_lines(["SKIPPED [[]1] test_suite.py:*: not run: prerequisite AZS-VM-CREATE failed"])
+    # The dependant is a skip with that reason, not a failure; the other profile is untouched.
+    result.assert_outcomes(passed=7, failed=1, skipped=1)
+
+
+def test_not_run_names_the_root_cause(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(CONFTEST.format(scope="function"))
+    pytester.makepyfile(
+        test_chain="""
+        import pytest
+
+        @pytest.mark.conformance("AZS-A", "A works.")
+        def test_a(azurestack_profile):
+            raise AssertionError("a broke")
+
+        @pytest.mark.conformance("AZS-B", "B works.", requires=("AZS-A",))
+        def test_b(azurestack_profile):
+            pass
+
+        @pytest.mark.conformance("AZS-C", "C works.", requires=("AZS-B",))
+        def test_c(azurestack_profile):
+            pass
+        """
+    )
+    result = pytester.runpytest(*ISOLATED, "-rs", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(["*not run: prerequisite AZS-B not run (because AZS-A failed)*"])
+    result.assert_outcomes(failed=2, skipped=4)
+
+
+def test_dependant_of_a_deselected_test_is_not_run(suite: pytest.Pytester) -> None:
+    result = suite.runpytest(*ISOLATED, "-rs", "-k", "not test_disk")
+    result.stdout.fnmatch_lines(
+        [
+            "SKIPPED [[]1] test_suite.py:*: not run: prerequisite AZS-DISK-CREATE excluded",
+            "SKIPPED [[]1] test_suite.py:*: not run: prerequisite AZS-VM-CREATE failed, AZS-DISK-CREATE excluded",
+        ]
+    )
+
+
+def test_node_id_selection_reports_missing_prerequisites_as_not_run(suite: pytest.Pytester) -> None:
+    result = suite.runpytest(*ISOLATED, "-rs", "test_suite.py::test_attach")
+    result.stdout.fnmatch_lines(
+        ["*not run: prerequisite AZS-VM-CREATE was not selected, AZS-DISK-CREATE was not selected*"]
+    )
+    result.assert_outcomes(skipped=2)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            """
+            @pytest.mark.conformance("AZS-A", "A.", requires=("AZS-B",))
+            def test_a(): pass
+            @pytest.mark.conformance("AZS-B", "B.", requires=("AZS-A",))
+            def test_b(): pass
+            """,
+            "ERROR: conformance: conformance prerequisites form a cycle: AZS-? -> AZS-? -> AZS-?; *",
+        ),
+        (
+            """
+            @pytest.mark.conformance("AZS-A", "A.", requires=("AZS-TYPO",))
+            def test_a(): pass
+            """,
+            "ERROR: conformance: test_bad.py::test_a: AZS-A requires AZS-TYPO, which no collected test has; *",
+        ),
+        (
+            """
+            @pytest.mark.conformance("AZS-A", "A.")
+            def test_a(): pass
+            @pytest.mark.conformance("AZS-A", "A.")
+            def test_b(): pass
+            """,
+            "ERROR: conformance: conformance id AZS-A is used by two tests: test_bad.py::test_a and "
+            "test_bad.py::test_b; give each test its own id",
+        ),
+        (
+            """
+            @pytest.mark.conformance("vm-attach", "A.")
+            def test_a(): pass
+            """,
+            "ERROR: conformance: test_bad.py::test_a: 'vm-attach' is not a conformance id; *AZS-*",
+        ),
+        (
+            """
+            @pytest.mark.conformance("AZS-A")
+            def test_a(): pass
+            """,
+            "ERROR: conformance: test_bad.py::test_a: the conformance mark needs an id and a description; *",
+        ),
+        (
+            """
+            @pytest.mark.conformance("AZS-A", "A.", requires="AZS-B")
+            def test_a(): pass
+            """,
+            "ERROR: conformance: test_bad.py::test_a: requires= of AZS-A must be a tuple of ids; *",
+        ),
+    ],
+    ids=["cycle", "unknown-id", "duplicate-id", "bad-id", "no-description", "requires-string"],
+)
+def test_bad_marks_are_one_line_usage_errors(pytester: pytest.Pytester, body: str, message: str) -> None:
+    pytester.makepyfile(test_bad="import pytest\n" + "\n".join(ln.strip() for ln in body.splitlines()))
+    result = pytester.runpytest(*ISOLATED)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_markers_are_registered_for_strict_markers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_marked="""
+        import pytest
+
+        @pytest.mark.conformance("AZS-A", "A works.")
+        @pytest.mark.linux
+        @pytest.mark.windows
+        @pytest.mark.slow
+        @pytest.mark.managed_disks
+        @pytest.mark.unmanaged_disks
+        def test_a():
+            pass
+        """
+    )
+    result = pytester.runpytest(*ISOLATED, "--strict-markers", "-p", "no:xdist")
+    result.assert_outcomes(passed=1)
+    result = pytester.runpytest(*ISOLATED, "--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.conformance(id, description, *, requires=(), title=None):*"])
