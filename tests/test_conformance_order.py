@@ -19,7 +19,9 @@ def pytest_generate_tests(metafunc):
 SUITE = """
 import pytest
 
-@pytest.mark.conformance("AZS-VM-ATTACH", "Attaching shows the disk.", requires=("AZS-VM-CREATE", "AZS-DISK-CREATE"))
+@pytest.mark.conformance(
+    "AZS-VM-ATTACH", "Attaching shows the disk.", requires=("AZS-VM-CREATE", "AZS-DISK-CREATE")
+)
 def test_attach(azurestack_profile):
     pass
 
@@ -69,7 +71,9 @@ def test_order_is_stable_with_class_scoped_profiles(pytester: pytest.Pytester) -
     result.assert_outcomes(passed=7, failed=1, skipped=1)
     order = run_order(result)
     # Class-scoped parameters keep pytest's grouping: every test of one profile, then the next.
-    assert [n.split("[")[1] for n in order if "[" in n] == ["2020-09-01-hybrid]"] * 4 + ["2017-03-09-profile]"] * 4
+    assert [n.split("[")[1] for n in order if "[" in n] == ["2020-09-01-hybrid]"] * 4 + [
+        "2017-03-09-profile]"
+    ] * 4
 
 
 def test_failed_prerequisite_makes_dependants_not_run(suite: pytest.Pytester) -> None:
@@ -108,7 +112,8 @@ def test_dependant_of_a_deselected_test_is_not_run(suite: pytest.Pytester) -> No
     result.stdout.fnmatch_lines(
         [
             "SKIPPED [[]1] test_suite.py:*: not run: prerequisite AZS-DISK-CREATE excluded",
-            "SKIPPED [[]1] test_suite.py:*: not run: prerequisite AZS-VM-CREATE failed, AZS-DISK-CREATE excluded",
+            "SKIPPED [[]1] test_suite.py:*: not run: prerequisite AZS-VM-CREATE failed, "
+            "AZS-DISK-CREATE excluded",
         ]
     )
 
@@ -138,7 +143,8 @@ def test_node_id_selection_reports_missing_prerequisites_as_not_run(suite: pytes
             @pytest.mark.conformance("AZS-A", "A.", requires=("AZS-TYPO",))
             def test_a(): pass
             """,
-            "ERROR: conformance: test_bad.py::test_a: AZS-A requires AZS-TYPO, which no collected test has; *",
+            "ERROR: conformance: test_bad.py::test_a: AZS-A requires AZS-TYPO, which no collected test "
+            "has; *",
         ),
         (
             """

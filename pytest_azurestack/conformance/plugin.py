@@ -117,22 +117,16 @@ def _skip(item: pytest.Item, outcome: Outcome, reason: str) -> BaseException:
     return pytest.skip.Exception(reason, _use_item_location=True)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Skip a test whose prerequisites did not pass, before any of its fixtures is set up."""
+# Innermost wrappers (trylast): every other wrapper has started (so their teardown finds what they
+# set up), and they see the test's or fixture's exception first.
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     spec = item.stash.get(SPEC_KEY, None)
     if spec is None:
-        return
+        return (yield)
     blocked = item.config.stash[TRACKER_KEY].blocker(profile_name_of(item), spec)
     if blocked is not None:
-        raise _skip(item, Outcome.NOT_RUN, blocked[0])
-
-
-# Innermost wrappers (trylast): they see the test's or fixture's exception first.
-@pytest.hookimpl(wrapper=True, trylast=True, specname="pytest_runtest_setup")
-def classify_setup(item: pytest.Item) -> Generator[None, None, None]:
-    if SPEC_KEY not in item.stash:
-        return (yield)
+        raise _skip(item, Outcome.NOT_RUN, blocked[0])  # before any of its fixtures is set up
     return (yield from _classified(item))
 
 
