@@ -31,6 +31,8 @@ class CleanupFailure:
     test_id: str = ""
 
     def __str__(self) -> str:
+        if not self.name:
+            return self.reason
         where = f" (from {self.test_id})" if self.test_id else ""
         return f"resource group {self.name}{where} was not deleted: {self.reason}"
 
@@ -75,7 +77,7 @@ def sweep(
         ]
     except (AzureError, AzureStackError) as exc:
         reason = f"cannot list resource groups to sweep run {run_id}: {_one_line(exc)}"
-        return [CleanupFailure("(listing)", reason)]
+        return [CleanupFailure("", reason)]
     failures: list[CleanupFailure] = []
     pollers = []
     for name in groups:  # start every delete first: they run in parallel on the server

@@ -56,3 +56,58 @@ def https_server(_https_server: HTTPServer) -> Iterator[HTTPServer]:
     _https_server.clear()
     yield _https_server
     _https_server.clear()
+
+
+@dataclass(frozen=True)
+class FakeStamp:
+    """A loopback HTTPS server answering as a stamp's metadata and ADFS identity endpoints."""
+
+    server: HTTPServer
+    subscription_id: str = "11111111-2222-3333-4444-555555555555"
+    client_id: str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    audience: str = "https://management.adfs.azurestack.local/6f3b6a0e-1d0e-4c2e-9d34-5e2b1f0c8a11"
+
+    @property
+    def arm_endpoint(self) -> str:
+        return self.server.url_for("").rstrip("/")
+
+    def arm_path(self, path: str) -> str:
+        return f"/subscriptions/{self.subscription_id}{path}"
+
+
+@pytest.fixture
+def fake_stamp(
+    https_server: HTTPServer, tls: Tls, clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> FakeStamp:
+    """The six variables point at ``https_server``, which serves discovery and tokens (ADFS)."""
+    stamp = FakeStamp(https_server)
+    base = stamp.arm_endpoint
+    https_server.expect_request("/metadata/endpoints").respond_with_json(
+        {"authentication": {"loginEndpoint": f"{base}/adfs/", "audiences": [stamp.audience]}}
+    )
+    https_server.expect_request("/adfs/.well-known/openid-configuration").respond_with_json(
+        {
+            "token_endpoint": f"{base}/adfs/oauth2/v2.0/token",
+            "issuer": f"{base}/adfs",
+            "authorization_endpoint": f"{base}/adfs/oauth2/v2.0/authorize",
+        }
+    )
+    https_server.expect_request("/adfs/oauth2/v2.0/token", method="POST").respond_with_json(
+        {"access_token": "tok", "expires_in": 3600, "token_type": "Bearer"}
+    )
+    # The end-of-run sweeper lists resource groups; by default this stamp has none.
+    https_server.expect_request(stamp.arm_path("/resourcegroups"), method="GET").respond_with_json(
+        {"value": []}
+    )
+    for name, value in {
+        "AZURE_TENANT_ID": "adfs",
+        "AZURE_CLIENT_ID": stamp.client_id,
+        "AZURE_CLIENT_SECRET": "not-a-real-secret",
+        "AZURE_SUBSCRIPTION_ID": stamp.subscription_id,
+        "ARM_ENDPOINT": base,
+        "AZURE_RESOURCE_LOCATION": "local",
+        "AZURESTACK_CA_BUNDLE": str(tls.ca_pem),
+        "AZURESTACK_TARGET": "live",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return stamp
