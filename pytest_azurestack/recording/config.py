@@ -15,10 +15,15 @@ CASSETTE_SUFFIX = ".yaml"
 
 
 def vcr_record_mode(settings: Settings) -> str:
-    """vcrpy's record mode: playback never records; ``rewrite`` is ``all`` on a fresh cassette."""
-    if not settings.recording:
-        return "none"
-    return "all" if settings.record_mode == "rewrite" else settings.record_mode
+    """vcrpy's record mode: ``none`` in playback, ``all`` whenever a live run records.
+
+    A live target always talks to the server: replaying a scrubbed response into a live run would
+    hand the client placeholder hosts, ids and run ids. The record mode only decides what is
+    written: ``once`` records missing cassettes (existing ones are left alone, the test runs live
+    unrecorded), ``new_episodes``/``all`` re-record into the cassette keeping interactions that
+    were not sent again, ``rewrite`` starts from an empty cassette.
+    """
+    return "all" if settings.recording else "none"
 
 
 def build_vcr(settings: Settings, scrubber: Scrubber) -> vcr.VCR:

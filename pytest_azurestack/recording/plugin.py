@@ -7,6 +7,7 @@ then), and a playback miss or cassette error is reported as its own message, not
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from .config import build_vcr, cassette_path, record_command
 from .matchers import explain_miss
 from .names import RecordedVariables, StableNames, cassette_test_name
 from .persister import CassetteFile, provenance, read_metadata
-from .sanitize import MIN_RUN_ID_LENGTH, RunValues, Scrubber
+from .sanitize import MIN_RUN_ID_LENGTH, RUN_ID_PLACEHOLDER, RunValues, Scrubber
 
 NAMES_SEED = "names-seed"
 LAB_SEED = "lab-seed"
@@ -47,6 +48,17 @@ LAB_SEEDS_KEY = pytest.StashKey[dict[str, str]]()
 
 def _settings(config: pytest.Config) -> Settings:
     return config.stash[SETTINGS_KEY]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Playback runs under the recorded run id, so replayed tags and names equal what tests send.
+
+    Recording scrubs the real run id to a placeholder; a playback run creates nothing, so its own
+    run id means nothing, and using the placeholder keeps "tags equal the run's tags" checks true.
+    """
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if settings is not None and not settings.is_live and settings.run_id != RUN_ID_PLACEHOLDER:
+        config.stash[SETTINGS_KEY] = dataclasses.replace(settings, run_id=RUN_ID_PLACEHOLDER)
 
 
 def _profile_name(profile: Any) -> str:
@@ -84,20 +96,22 @@ def _discovered(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture
 def azurestack_cassette(request: pytest.FixtureRequest, azurestack_profile: Any) -> Iterator[Cassette | None]:
-    """The test's vcrpy cassette: playback, or recording on a live target; None when live only.
+    """The test's vcrpy cassette: playback, or recording on a live target; None when live only
+    (no recording, or ``once`` and the cassette exists).
 
     ``<cassette_dir>/<profile>/<module>/<[Class.]test[ids]>.yaml``. Depend on it before any client
     is built, so every request of the test goes through it.
     """
     settings = _settings(request.config)
     item = request.node
-    if settings.is_live and not settings.recording:
-        item.stash[SESSION_KEY] = RecordingSession(RecordedVariables({}, frozen=False))
-        yield None
-        return
     profile = _profile_name(azurestack_profile)
     module, test = _module_and_test(item, profile)
     path = cassette_path(settings.cassette_dir, profile, module, test)
+    keep_existing = settings.record_mode == "once" and path.is_file()
+    if settings.is_live and (not settings.recording or keep_existing):
+        item.stash[SESSION_KEY] = RecordingSession(RecordedVariables({}, frozen=False))
+        yield None
+        return
     rerecord = record_command(item.nodeid, profile)
     if not settings.is_live and not path.is_file():
         raise CassetteError(

@@ -1,0 +1,397 @@
+"""Recording end to end: real SDK clients record against a loopback HTTPS "stamp", then replay.
+
+The stamp is pytest-httpserver with a trustme CA: cloud metadata, an AAD-style token endpoint
+and the resource-group part of Resource Manager, with a long-running delete (Azure-AsyncOperation
+and Location, polled several times) and a paged list whose nextLink is absolute. The suite under
+test runs in pytester with the plugin's own fixtures (``resource_client``, ``azurestack_names``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from pytest_azurestack.recording.names import StableNames
+from pytest_azurestack.recording.sanitize import FAKE_ARM_HOST, RUN_ID_PLACEHOLDER, ZERO_GUID
+from pytest_azurestack.recording.scan import find_values, scan_paths
+
+PROFILE = "2020-09-01-hybrid"
+TENANT = str(uuid.uuid4())
+CLIENT = str(uuid.uuid4())
+SUBSCRIPTION = str(uuid.uuid4())
+SECRET = "s3cr3t-" + uuid.uuid4().hex
+RUN_ID = "run" + uuid.uuid4().hex[:9]
+# A JWT-shaped token: the scan must find it if it ever reaches a cassette.
+TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0LXByaW5jaXBhbCJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+POLLS = 3  # operation-status GETs before a delete completes: identical requests, in order
+
+INNER_TEST = """
+import os
+
+import requests
+
+
+def test_group_lifecycle(resource_client, azurestack_names, azurestack_run_tags, azurestack_location):
+    name = azurestack_names.resource_group()
+    if os.environ.get("ARM_ENDPOINT"):
+        # Discovery and identity traffic during a recording: never written to the cassette.
+        base, ca = os.environ["ARM_ENDPOINT"], os.environ["AZURESTACK_CA_BUNDLE"]
+        requests.get(base + "/metadata/endpoints?api-version=2015-01-01", verify=ca, timeout=10)
+        form = {"client_id": os.environ["AZURE_CLIENT_ID"],
+                "client_secret": os.environ["AZURE_CLIENT_SECRET"]}
+        token_url = f"{base}/{os.environ['AZURE_TENANT_ID']}/oauth2/v2.0/token"
+        requests.post(token_url, data=form, verify=ca, timeout=10)
+    tags = dict(azurestack_run_tags, tier=os.environ.get("INNER_TIER", "gold"))
+    body = {"location": azurestack_location, "tags": tags}
+    group = resource_client.resource_groups.create_or_update(name, body)
+    assert group.name == name and group.tags == tags
+    if os.environ.get("INNER_EXTRA"):
+        assert not resource_client.resource_groups.check_existence("azs-extra-group")
+    top = int(os.environ.get("INNER_TOP", "0")) or None
+    assert name in [g.name for g in resource_client.resource_groups.list(top=top)]
+    resource_client.resource_groups.begin_delete(name).result()
+    assert not resource_client.resource_groups.check_existence(name)
+    assert not os.environ.get("INNER_FAIL"), "failing on purpose"
+"""
+
+
+@dataclass
+class FakeStamp:
+    """Just enough of a stamp (ARM + AAD-style identity) for the resource-group calls."""
+
+    server: HTTPServer
+    ca_bundle: Path
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    operations: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+
+    @property
+    def base(self) -> str:
+        return self.server.url_for("").rstrip("/")
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "ARM_ENDPOINT": self.base,
+            "AZURE_TENANT_ID": TENANT,
+            "AZURE_CLIENT_ID": CLIENT,
+            "AZURE_CLIENT_SECRET": SECRET,
+            "AZURE_SUBSCRIPTION_ID": SUBSCRIPTION,
+            "AZURESTACK_CA_BUNDLE": str(self.ca_bundle),
+            "AZURESTACK_RUN_ID": RUN_ID,
+        }
+
+    def secret_values(self) -> list[tuple[str, str]]:
+        host = self.base.split("://", 1)[1]
+        return [
+            ("client secret", SECRET),
+            ("tenant id", TENANT),
+            ("client id", CLIENT),
+            ("subscription id", SUBSCRIPTION),
+            ("ARM host", host),
+            ("run id", RUN_ID),
+            ("token", TOKEN),
+        ]
+
+    def handle(self, request: Request) -> Response:
+        self.requests += 1
+        path = request.path
+        if path == "/metadata/endpoints":
+            return _json(
+                {
+                    "galleryEndpoint": self.base,
+                    "graphEndpoint": self.base,
+                    "portalEndpoint": self.base,
+                    "authentication": {
+                        "loginEndpoint": self.base + "/",
+                        "audiences": [f"{self.base}/{uuid.uuid4()}"],
+                    },
+                }
+            )
+        if path.endswith("/.well-known/openid-configuration"):
+            tenant_base = f"{self.base}/{TENANT}"
+            return _json(
+                {
+                    "token_endpoint": tenant_base + "/oauth2/v2.0/token",
+                    "authorization_endpoint": tenant_base + "/oauth2/v2.0/authorize",
+                    "issuer": tenant_base + "/v2.0",
+                }
+            )
+        if path.endswith("/oauth2/v2.0/token"):
+            return _json({"access_token": TOKEN, "expires_in": 3600, "token_type": "Bearer"})
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return _json({"error": {"code": "AuthenticationFailed", "message": "no token"}}, 401)
+        return self._arm(request)
+
+    def _arm(self, request: Request) -> Response:
+        prefix = f"/subscriptions/{SUBSCRIPTION}"
+        path = request.path
+        lower = path.lower()
+        if lower == f"{prefix}/resourcegroups".lower():
+            return self._list(request)
+        match = re.fullmatch(rf"{prefix}/resourcegroups/([^/]+)".lower(), lower)
+        if match:
+            return self._group(request, match.group(1))
+        match = re.fullmatch(
+            rf"{prefix}/providers/Microsoft.Resources/(operations|operationresults)/(\w+)", path
+        )
+        if match:
+            kind, op = match.groups()
+            done = self.operations[op] >= POLLS
+            if kind == "operations":
+                self.operations[op] += 1
+                return _json(
+                    {"status": "Succeeded" if done else "InProgress"}, headers={"Retry-After-Ms": "5"}
+                )
+            return Response(status=204 if done else 202)
+        return _json({"error": {"code": "NotFound", "message": path}}, 404)
+
+    def _group(self, request: Request, name: str) -> Response:
+        if request.method == "PUT":
+            body = json.loads(request.get_data())
+            self.groups[name] = {
+                "id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{name}",
+                "name": name,
+                "type": "Microsoft.Resources/resourceGroups",
+                "location": body["location"],
+                "tags": body.get("tags", {}),
+                # Not real ARM: echoes who created it, so ids in bodies are exercised too.
+                "properties": {"provisioningState": "Succeeded", "createdBy": f"{TENANT}/{CLIENT}"},
+            }
+            return _json(self.groups[name], 201, headers={"x-ms-request-id": str(uuid.uuid4())})
+        if name not in self.groups:
+            return _json({"error": {"code": "ResourceGroupNotFound", "message": name}}, 404)
+        if request.method in ("GET", "HEAD"):
+            return _json(self.groups[name]) if request.method == "GET" else Response(status=204)
+        if request.method == "DELETE":
+            del self.groups[name]
+            op = uuid.uuid4().hex
+            self.operations[op] = 0
+            ops = f"{self.base}/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Resources"
+            return Response(
+                status=202,
+                headers={
+                    "Azure-AsyncOperation": f"{ops}/operations/{op}?api-version=2019-10-01",
+                    "Location": f"{ops}/operationresults/{op}?api-version=2019-10-01",
+                    "Retry-After-Ms": "5",
+                },
+            )
+        return _json({"error": {"code": "MethodNotAllowed", "message": request.method}}, 405)
+
+    def _list(self, request: Request) -> Response:
+        groups = list(self.groups.values())
+        if request.args.get("$skiptoken"):
+            return _json({"value": groups[1:]})
+        page: dict[str, Any] = {"value": groups[:1]}
+        if len(groups) > 1:
+            page["nextLink"] = f"{self.base}{request.path}?api-version=2019-10-01&$skiptoken=1"
+        return _json(page)
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body), status, headers=headers or {}, content_type="application/json")
+
+
+@pytest.fixture
+def stamp(https_server: HTTPServer, tls: Any) -> FakeStamp:
+    fake = FakeStamp(https_server, tls.ca_pem)
+    https_server.expect_request(re.compile(".*")).respond_with_handler(fake.handle)
+    # A second group, so that listing pages through an absolute nextLink.
+    fake.groups["azs-other"] = {
+        "id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/azs-other",
+        "name": "azs-other",
+    }
+    return fake
+
+
+class Suite:
+    """The pytester project and the two ways of running it."""
+
+    def __init__(self, pytester: pytest.Pytester, stamp: FakeStamp, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.pytester = pytester
+        self.stamp = stamp
+        self.monkeypatch = monkeypatch
+        pytester.makepyfile(test_inner=INNER_TEST)
+        self.cassette = pytester.path / "cassettes" / PROFILE / "test_inner" / "test_group_lifecycle.yaml"
+
+    def env(self, **inner: str) -> None:
+        for name in ("INNER_TIER", "INNER_EXTRA", "INNER_TOP", "INNER_FAIL"):
+            self.monkeypatch.delenv(name, raising=False)
+        for name, value in inner.items():
+            self.monkeypatch.setenv(name, value)
+
+    def record(self, mode: str = "once", *args: str, **inner: str) -> pytest.RunResult:
+        self.env(**inner)
+        for name, value in self.stamp.env.items():
+            self.monkeypatch.setenv(name, value)
+        return self.pytester.runpytest(
+            "--azurestack-target",
+            "live",
+            "--azurestack-record-mode",
+            mode,
+            "--azurestack-profile",
+            PROFILE,
+            *args,
+        )
+
+    def playback(self, *args: str, **inner: str) -> pytest.RunResult:
+        self.env(**inner)
+        for name in self.stamp.env:
+            self.monkeypatch.delenv(name, raising=False)
+        return self.pytester.runpytest("--azurestack-profile", PROFILE, *args)
+
+    def data(self) -> dict[str, Any]:
+        return yaml.safe_load(self.cassette.read_text())
+
+    def uris(self) -> list[str]:
+        return [i["request"]["uri"] for i in self.data()["interactions"]]
+
+
+@pytest.fixture
+def suite(
+    pytester: pytest.Pytester, stamp: FakeStamp, monkeypatch: pytest.MonkeyPatch, clean_env: None
+) -> Suite:
+    return Suite(pytester, stamp, monkeypatch)
+
+
+@pytest.fixture
+def recorded(suite: Suite) -> Iterator[Suite]:
+    suite.record().assert_outcomes(passed=1)
+    yield suite
+
+
+def test_recording_scrubs_every_secret_and_drops_identity_traffic(recorded: Suite) -> None:
+    cassette = recorded.cassette
+    assert cassette.is_file()
+    assert find_values([cassette], recorded.stamp.secret_values()) == []
+    count, findings = scan_paths([cassette.parent])
+    assert count == 1 and findings == []
+    text = cassette.read_text()
+    assert FAKE_ARM_HOST in text and ZERO_GUID in text and RUN_ID_PLACEHOLDER in text
+    uris = recorded.uris()
+    assert not any("/metadata/" in u or "oauth2" in u for u in uris), uris
+    assert all(u.startswith(f"https://{FAKE_ARM_HOST}/subscriptions/{ZERO_GUID}/") for u in uris), uris
+    for interaction in recorded.data()["interactions"]:
+        assert "Authorization" not in interaction["request"]["headers"]
+        headers = {k.lower(): v for k, v in interaction["response"]["headers"].items()}
+        assert "x-ms-request-id" not in headers
+        for name in ("location", "azure-asyncoperation"):
+            if name in headers:
+                assert headers[name][0].startswith(f"https://{FAKE_ARM_HOST}/subscriptions/{ZERO_GUID}/")
+        body = interaction["response"]["body"]["string"]
+        if "content-length" in headers and interaction["request"]["method"] != "HEAD":
+            assert int(headers["content-length"][0]) == len(body.encode())
+
+
+def test_cassette_records_provenance_and_variables(recorded: Suite) -> None:
+    metadata = recorded.data()["metadata"]
+    made = metadata["provenance"]
+    assert made["target"] == "live" and made["profile"] == PROFILE and made["record_mode"] == "once"
+    assert made["endpoint"] == f"https://{FAKE_ARM_HOST}"
+    assert made["packages"]["azure-mgmt-resource"] and made["packages"]["azure-core"]
+    assert made["pytest_azurestack"] and re.match(r"\d{4}-\d\d-\d\dT", made["date"])
+    assert made["test"].endswith(f"test_group_lifecycle[{PROFILE}]")
+    # The resource group name is the stable name of the key and the recorded seed.
+    seed = metadata["variables"]["names-seed"]
+    name = StableNames(f"{PROFILE}/test_inner/test_group_lifecycle", seed).resource_group()
+    assert any(f"/resourcegroups/{name}" in u.lower() for u in recorded.uris())
+
+
+def test_playback_needs_no_network_and_never_sleeps(recorded: Suite, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The delete's operation status was polled POLLS times: identical requests, answered in order.
+    polls = [u for u in recorded.uris() if "/operations/" in u]
+    assert len(polls) == POLLS + 1 and len(set(polls)) == 1
+    served = recorded.stamp.requests
+
+    def no_network(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("playback opened a connection")
+
+    def no_sleep(seconds: float) -> None:
+        raise AssertionError(f"playback slept {seconds}s")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(time, "sleep", no_sleep)
+    result = recorded.playback()
+    monkeypatch.undo()
+    result.assert_outcomes(passed=1)
+    assert recorded.stamp.requests == served
+
+
+def test_missing_cassette_is_one_line_with_the_record_command(suite: Suite) -> None:
+    result = suite.playback()
+    result.assert_outcomes(errors=1)
+    line = next(line for line in result.outlines if "CassetteError" in line)
+    assert "no cassette for test_inner.py::test_group_lifecycle[2020-09-01-hybrid]" in line
+    assert f"looked for cassettes/{PROFILE}/test_inner/test_group_lifecycle.yaml" in line
+    assert "record it with: pytest 'test_inner.py::test_group_lifecycle[2020-09-01-hybrid]' " in line
+    assert "--azurestack-target emulator" in line and "--azurestack-record-mode once" in line
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_miss_shows_closest_request_and_diff(recorded: Suite) -> None:
+    result = recorded.playback(INNER_TIER="silver")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "cassette miss: PUT /subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/azs-" in out
+    assert "closest recorded request (#1 of" in out
+    assert "body differs:" in out
+    assert '-  "tier": "gold"' in out and '+  "tier": "silver"' in out
+    assert "to re-record: pytest 'test_inner.py::test_group_lifecycle[2020-09-01-hybrid]'" in out
+    assert "--azurestack-record-mode rewrite" in out
+    # The query is compared as a multiset: a new parameter is named, order never matters.
+    result = recorded.playback(INNER_TOP="5")
+    result.assert_outcomes(failed=1)
+    assert "query differs: $top='5' sent but not recorded" in result.stdout.str()
+
+
+def test_failed_run_never_writes_or_overwrites(suite: Suite) -> None:
+    suite.record(INNER_FAIL="1").assert_outcomes(failed=1)
+    assert not suite.cassette.exists()
+    suite.record().assert_outcomes(passed=1)
+    before = suite.cassette.read_bytes()
+    suite.record("rewrite", INNER_FAIL="1", INNER_TIER="bronze").assert_outcomes(failed=1)
+    assert suite.cassette.read_bytes() == before
+    assert sorted(p.name for p in suite.cassette.parent.iterdir()) == [suite.cassette.name]
+
+
+def test_rewrite_drops_stale_interactions(suite: Suite) -> None:
+    suite.record(INNER_EXTRA="1").assert_outcomes(passed=1)
+    assert any("azs-extra-group" in u for u in suite.uris())
+    seed = suite.data()["metadata"]["variables"]["names-seed"]
+    suite.record("rewrite").assert_outcomes(passed=1)
+    assert not any("azs-extra-group" in u for u in suite.uris())
+    # A rewrite starts from scratch: a new seed, so new names on a real stamp.
+    assert suite.data()["metadata"]["variables"]["names-seed"] != seed
+    suite.playback().assert_outcomes(passed=1)
+    suite.playback(INNER_EXTRA="1").assert_outcomes(failed=1)
+
+
+def test_once_keeps_an_existing_cassette(recorded: Suite) -> None:
+    before = recorded.cassette.read_bytes()
+    recorded.record("once").assert_outcomes(passed=1)
+    assert recorded.cassette.read_bytes() == before
+
+
+def test_xdist_workers_write_their_own_cassettes(suite: Suite) -> None:
+    suite.pytester.makepyfile(
+        test_second="""
+        def test_get_missing(resource_client):
+            assert not resource_client.resource_groups.check_existence("azs-missing")
+        """
+    )
+    suite.record("once", "-n", "2").assert_outcomes(passed=2)
+    second = suite.pytester.path / "cassettes" / PROFILE / "test_second" / "test_get_missing.yaml"
+    assert suite.cassette.is_file() and second.is_file()
+    suite.playback("-n", "2").assert_outcomes(passed=2)
