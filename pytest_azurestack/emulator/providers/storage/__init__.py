@@ -1,0 +1,1 @@
+"""Microsoft.Storage: storage accounts (enough to hold unmanaged VHD disks; no blob data plane)."""
