@@ -73,7 +73,8 @@ class EmulatorServer:
         self.emulator = Emulator(config or EmulatorConfig())
         self.config = self.emulator.config
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        work = self.config.work_dir
+        # With a data dir the CA lives there too, so its path survives restarts.
+        work = self.config.work_dir or self.config.data_dir
         if work is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="azurestack-emulator-")
             work = Path(self._tmp.name)
