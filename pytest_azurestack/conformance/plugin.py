@@ -8,11 +8,11 @@ Worker side of the report: every conformance item carries its id, title and prof
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import Any
 
 import pytest
 
 from ..report.results import (
-    GROUP_PREFIX,
     NO_PROFILE,
     PROP_ID,
     PROP_OUTCOME,
@@ -21,6 +21,7 @@ from ..report.results import (
     Outcome,
     phase_outcome,
 )
+from .distribution import ProfileGroupScheduling, group_name
 from .marks import (
     EXCLUSIONS_KEY,
     ConformanceError,
@@ -39,13 +40,14 @@ TRACKER_KEY = pytest.StashKey[PrerequisiteTracker]()
 # Distribution modes that scatter single tests over workers: replaced by loadgroup.
 SCATTERING_DIST = ("load", "worksteal")
 DIST_NOTE_KEY = pytest.StashKey[str]()
+LOADGROUP_INPUT = "azurestack_loadgroup"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     register_markers(config)
     config.stash[TRACKER_KEY] = PrerequisiteTracker()
     config.stash[EXCLUSIONS_KEY] = {}
-    # xdist builds its scheduler (and the workers' options) after configure, so this still counts.
+    # xdist builds its scheduler after configure, so this still counts on the controller.
     dist = getattr(config.option, "dist", "no")
     if dist in SCATTERING_DIST:
         config.option.dist = "loadgroup"
@@ -53,14 +55,28 @@ def pytest_configure(config: pytest.Config) -> None:
             f"azurestack: --dist {dist} -> loadgroup (each profile's conformance tests run in order "
             "on one worker)"
         )
+    # Workers parse the original command line, not our change: pytest_configure_node tells them.
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and workerinput.get(LOADGROUP_INPUT):
+        config.option.loadgroup = True  # what xdist's worker reads to add "@<group>" to node ids
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller, per worker: pass on the loadgroup decision."""
+    node.workerinput[LOADGROUP_INPUT] = node.config.getoption("dist") == "loadgroup"
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist controller: loadgroup that also groups by profile (see distribution.py)."""
+    if config.getoption("dist") == "loadgroup":
+        return ProfileGroupScheduling(config, log)
+    return None
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     return config.stash.get(DIST_NOTE_KEY, None)
-
-
-def group_name(profile: str) -> str:
-    return GROUP_PREFIX + (profile or NO_PROFILE)
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m/-k deselection, so ids are checked on the whole suite
@@ -92,7 +108,7 @@ def pytest_collection_modifyitems(
         item.user_properties.extend(
             [(PROP_ID, spec.id), (PROP_TITLE, spec.title), (PROP_PROFILE, profile or NO_PROFILE)]
         )
-        item.add_marker(pytest.mark.xdist_group(name=group_name(profile)))
+        item.add_marker(pytest.mark.xdist_group(name=group_name(profile or NO_PROFILE)))
         tracker.collected(profile, spec.id)
         reason = capability_exclusion(item)
         if reason is not None:

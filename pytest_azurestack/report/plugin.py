@@ -20,7 +20,7 @@ from .results import NO_PROFILE, Results, as_exclusion
 # Loaded with this plugin wherever it is registered (-p, import_plugin, entry point).
 pytest_plugins = ("pytest_azurestack.conformance.plugin",)
 
-EXCLUDED_KEY = pytest.StashKey[list[dict[str, str]]]()
+EXCLUDED_KEY = pytest.StashKey[list[dict[str, Any]]]()
 WORKER_OUTPUT = "azurestack_excluded"
 
 
@@ -55,7 +55,7 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
         if spec is not None:
             item.config.stash[EXCLUDED_KEY].append(
                 as_exclusion(
-                    item.nodeid,
+                    item,
                     spec.id,
                     spec.title,
                     profile_name_of(item) or NO_PROFILE,
@@ -90,7 +90,7 @@ class ReportCollector:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        excluded: list[dict[str, str]] = self.config.stash[EXCLUDED_KEY]
+        excluded: list[dict[str, Any]] = self.config.stash[EXCLUDED_KEY]
         self.results.extend_excluded(excluded)
         settings = self.config.stash.get(SETTINGS_KEY, None)
         if settings is None or settings.report_json is None or not len(self.results):

@@ -106,6 +106,7 @@ class Result:
     outcome: Outcome
     reason: str = ""
     duration: float = 0.0
+    location: tuple[str, int] = ("", 0)  # (path, line) of the test: rows follow the source order
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -146,6 +147,7 @@ class Results:
                 profile=user_property(report, PROP_PROFILE) or NO_PROFILE,
                 outcome=Outcome.NOT_RUN,
                 reason="started but never finished",
+                location=(str(report.location[0]), int(report.location[1] or 0)),
             )
             self._by_nodeid[nodeid] = result
         result.duration += report.duration
@@ -155,12 +157,19 @@ class Results:
             result.outcome, result.reason = verdict
         return result
 
-    def add_excluded(self, nodeid: str, conformance_id: str, title: str, profile: str, reason: str) -> None:
-        """Record a deselected test; a test that ran anyway (another worker) keeps its verdict."""
+    def add_excluded(self, entry: Mapping[str, Any]) -> None:
+        """Record a deselected test (an ``as_exclusion`` dict); a test that ran keeps its verdict."""
+        nodeid = base_nodeid(str(entry["nodeid"]))
         self._by_nodeid.setdefault(
-            base_nodeid(nodeid),
+            nodeid,
             Result(
-                base_nodeid(nodeid), conformance_id, title, profile or NO_PROFILE, Outcome.EXCLUDED, reason
+                nodeid=nodeid,
+                conformance_id=str(entry["id"]),
+                title=str(entry["title"]),
+                profile=str(entry["profile"]) or NO_PROFILE,
+                outcome=Outcome.EXCLUDED,
+                reason=str(entry["reason"]),
+                location=(str(entry["path"]), int(entry["line"])),
             ),
         )
 
@@ -171,8 +180,9 @@ class Results:
         return sorted(seen, key=lambda name: (order.get(name, len(order)), seen.index(name)))
 
     def operations(self) -> list[tuple[str, str]]:
-        """The rows: (conformance id, title) in the order the tests were first reported."""
-        return list(dict.fromkeys((r.conformance_id, r.title) for r in self))
+        """The rows: (conformance id, title) in source order (xdist reports arrive in any order)."""
+        ordered = sorted(self, key=lambda r: r.location)
+        return list(dict.fromkeys((r.conformance_id, r.title) for r in ordered))
 
     def cell(self, conformance_id: str, profile: str) -> Result | None:
         for result in self:
@@ -193,12 +203,23 @@ class Results:
             table[result.profile] += result.duration
         return table
 
-    def extend_excluded(self, entries: Iterable[Mapping[str, str]]) -> None:
+    def extend_excluded(self, entries: Iterable[Mapping[str, Any]]) -> None:
         """Add exclusions sent by an xdist worker (``as_exclusion`` dicts)."""
-        for e in entries:
-            self.add_excluded(e["nodeid"], e["id"], e["title"], e["profile"], e["reason"])
+        for entry in entries:
+            self.add_excluded(entry)
 
 
-def as_exclusion(nodeid: str, conformance_id: str, title: str, profile: str, reason: str) -> dict[str, str]:
-    """A JSON-able exclusion record, as workers send them to the controller."""
-    return {"nodeid": nodeid, "id": conformance_id, "title": title, "profile": profile, "reason": reason}
+def as_exclusion(
+    item: pytest.Item, conformance_id: str, title: str, profile: str, reason: str
+) -> dict[str, Any]:
+    """A plain (xdist-serializable) record of a deselected conformance test."""
+    path, line = item.location[0], item.location[1] or 0
+    return {
+        "nodeid": item.nodeid,
+        "id": conformance_id,
+        "title": title,
+        "profile": profile,
+        "reason": reason,
+        "path": path,
+        "line": line,
+    }
