@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import trustme
 from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 # Variables the plugin reads: tests start from none of them, whatever the developer's shell has.
 PLUGIN_ENV_PREFIXES = ("AZURESTACK_", "AZURE_")
@@ -63,6 +65,7 @@ class FakeStamp:
     """A loopback HTTPS server answering as a stamp's metadata and ADFS identity endpoints."""
 
     server: HTTPServer
+    resource_groups: list[dict[str, object]] = field(default_factory=list)  # what a listing returns
     subscription_id: str = "11111111-2222-3333-4444-555555555555"
     client_id: str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
     audience: str = "https://management.adfs.azurestack.local/6f3b6a0e-1d0e-4c2e-9d34-5e2b1f0c8a11"
@@ -96,8 +99,10 @@ def fake_stamp(
         {"access_token": "tok", "expires_in": 3600, "token_type": "Bearer"}
     )
     # The end-of-run sweeper lists resource groups; by default this stamp has none.
-    https_server.expect_request(stamp.arm_path("/resourcegroups"), method="GET").respond_with_json(
-        {"value": []}
+    https_server.expect_request(stamp.arm_path("/resourcegroups"), method="GET").respond_with_handler(
+        lambda request: Response(
+            json.dumps({"value": stamp.resource_groups}), content_type="application/json"
+        )
     )
     for name, value in {
         "AZURE_TENANT_ID": "adfs",

@@ -63,7 +63,7 @@ def test_playback_cloud_is_fixed() -> None:
     "value", ["http://management.local", "management.local", "https://", "https://h:99999", ""]
 )
 def test_malformed_endpoint(value: str) -> None:
-    with pytest.raises(ConfigurationError, match="ARM_ENDPOINT .* is not an https URL.*set it like https://"):
+    with pytest.raises(ConfigurationError, match=r"ARM_ENDPOINT .* is not an https URL.*set it like https://"):
         normalize_arm_endpoint(value)
 
 
@@ -78,7 +78,7 @@ def test_not_resource_manager_404_html(https_server: HTTPServer, tls) -> None:
 @pytest.mark.parametrize("body", ["<html>portal</html>", '{"value": []}', "[]"])
 def test_not_resource_manager_200_without_metadata(https_server: HTTPServer, tls, body: str) -> None:
     https_server.expect_request("/metadata/endpoints").respond_with_data(body, content_type="text/html")
-    with pytest.raises(EndpointError, match="did not return cloud metadata.*set ARM_ENDPOINT"):
+    with pytest.raises(EndpointError, match=r"did not return cloud metadata.*set ARM_ENDPOINT"):
         discover(https_server.url_for(""), tls.ca_pem)
 
 

@@ -137,7 +137,7 @@ def test_certificate_principal_signs_an_assertion(https_server: HTTPServer, tls,
 
 def test_missing_certificate_file(https_server: HTTPServer, tmp_path) -> None:
     env = _env(https_server, certificate_path=str(tmp_path / "absent.pem"))
-    with pytest.raises(ConfigurationError, match="AZURE_CLIENT_CERTIFICATE_PATH .* is not a file"):
+    with pytest.raises(ConfigurationError, match=r"AZURE_CLIENT_CERTIFICATE_PATH .* is not a file"):
         make_credential(_cloud(https_server), env, None)
 
 

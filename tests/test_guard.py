@@ -95,7 +95,7 @@ def test_guard_names_a_type_the_profile_lacks(https_server: HTTPServer, tls: Any
     context = _context(https_server, tls, V2017_03_09_PROFILE)
     client = context.client(ComputeManagementClient, profile=KnownProfiles.v2020_09_01_hybrid)
     with pytest.raises(
-        ApiVersionError, match="profile 2017-03-09-profile has no API for microsoft.compute/disks"
+        ApiVersionError, match=r"profile 2017-03-09-profile has no API for microsoft\.compute/disks"
     ):
         client.disks.get("rg", "d")
 

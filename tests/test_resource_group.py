@@ -1,0 +1,144 @@
+"""The resource_group fixture and the sweeper, live against a loopback stamp (and playback names)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from werkzeug import Request, Response
+
+from pytest_azurestack.resources import RUN_TAG, TEST_TAG, fallback_group_name, group_tags
+
+RUN_ID = "testrun0001"
+GROUP_URI = re.compile(r"/subscriptions/[^/]+/resourcegroups/[^/]+$", re.IGNORECASE)
+
+TESTS = """
+import pytest
+
+def test_ok(resource_group, azurestack_profile):
+    assert resource_group.location == "local"
+    assert resource_group.tags["azurestack-run"] == "testrun0001"
+
+def test_fails(resource_group):
+    pytest.fail("on purpose")
+"""
+
+
+class Groups:
+    """An ARM resource-group endpoint that remembers what was asked of it."""
+
+    def __init__(self, delete_status: int = 200) -> None:
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.delete_status = delete_status
+
+    def __call__(self, request: Request) -> Response:
+        name = request.path.rsplit("/", 1)[1]
+        body = json.loads(request.get_data() or b"{}")
+        self.calls.append((request.method, name, body))
+        if request.method == "PUT":
+            group = {
+                "id": request.path,
+                "name": name,
+                "location": body["location"],
+                "tags": body.get("tags", {}),
+                "properties": {"provisioningState": "Succeeded"},
+            }
+            return Response(json.dumps(group), 201, content_type="application/json")
+        if self.delete_status != 200:
+            error = {"error": {"code": "Conflict", "message": "the group holds a locked resource"}}
+            return Response(json.dumps(error), self.delete_status, content_type="application/json")
+        return Response("", 200)
+
+    def methods(self) -> list[str]:
+        return [method for method, _, _ in self.calls]
+
+
+@pytest.fixture
+def groups(fake_stamp: Any, monkeypatch: pytest.MonkeyPatch) -> Groups:
+    monkeypatch.setenv("AZURESTACK_RUN_ID", RUN_ID)
+    handler = Groups()
+    fake_stamp.server.expect_request(GROUP_URI).respond_with_handler(handler)
+    return handler
+
+
+def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    pytester.makepyfile(test_groups=TESTS)
+    return pytester.runpytest("--azurestack-profile", "2020-09-01-hybrid", "-W", "always", *args)
+
+
+def test_created_tagged_and_deleted(pytester: pytest.Pytester, groups: Groups) -> None:
+    result = _run(pytester, "-k", "test_ok")
+    result.assert_outcomes(passed=1)
+    assert groups.methods() == ["PUT", "DELETE"]
+    _, name, body = groups.calls[0]
+    assert body["location"] == "local"
+    assert body["tags"] == {RUN_TAG: RUN_ID, TEST_TAG: "test_groups.py::test_ok[2020-09-01-hybrid]"}
+    assert groups.calls[1][1] == name
+
+
+def test_deleted_on_failure_too(pytester: pytest.Pytester, groups: Groups) -> None:
+    _run(pytester, "-k", "test_fails").assert_outcomes(failed=1)
+    assert groups.methods() == ["PUT", "DELETE"]
+
+
+def test_each_test_gets_its_own_group(pytester: pytest.Pytester, groups: Groups) -> None:
+    _run(pytester).assert_outcomes(passed=1, failed=1)
+    created = [name for method, name, _ in groups.calls if method == "PUT"]
+    assert len(set(created)) == 2
+
+
+@pytest.mark.parametrize(
+    ("keep", "deleted"), [("always", []), ("on-failure", ["test_ok"]), ("never", ["test_ok", "test_fails"])]
+)
+def test_keep(pytester: pytest.Pytester, groups: Groups, keep: str, deleted: list[str]) -> None:
+    result = _run(pytester, "--azurestack-keep", keep)
+    result.assert_outcomes(passed=1, failed=1)
+    puts = {
+        body["tags"][TEST_TAG].split("::")[1].split("[")[0]: name
+        for m, name, body in groups.calls
+        if m == "PUT"
+    }
+    deletes = [name for method, name, _ in groups.calls if method == "DELETE"]
+    assert deletes == [puts[test] for test in deleted]
+    kept = sorted(set(puts) - set(deleted))
+    for test in kept:
+        result.stdout.fnmatch_lines([f"kept resource group {puts[test]} (--azurestack-keep {keep})"])
+
+
+def test_failed_delete_is_reported(pytester: pytest.Pytester, groups: Groups) -> None:
+    groups.delete_status = 409
+    result = _run(pytester, "-k", "test_ok")
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*AzureStackCleanupWarning: resource group * (from test_groups.py::test_ok*) was not deleted*",
+            "*azurestack: cleanup*",
+            "FAILED resource group * (from test_groups.py::test_ok[[]*[]]) was not deleted:*locked*",
+        ]
+    )
+
+
+def test_sweeper_deletes_what_this_run_left(
+    pytester: pytest.Pytester, fake_stamp: Any, groups: Groups
+) -> None:
+    fake_stamp.resource_groups.extend(
+        [
+            {"id": "x", "name": "left-behind", "location": "local", "tags": {RUN_TAG: RUN_ID}},
+            {"id": "y", "name": "other-run", "location": "local", "tags": {RUN_TAG: "another"}},
+            {"id": "z", "name": "not-ours", "location": "local"},
+        ]
+    )
+    pytester.makepyfile("def test_nothing(azurestack_profile): pass")
+    result = pytester.runpytest("--azurestack-profile", "2020-09-01-hybrid")
+    result.assert_outcomes(passed=1)
+    assert [(m, n) for m, n, _ in groups.calls] == [("DELETE", "left-behind")]
+    result.stdout.fnmatch_lines(["swept resource group left-behind (left behind by a test of this run)"])
+
+
+def test_names_and_tags_helpers() -> None:
+    assert fallback_group_name("a.py::t[p]") == fallback_group_name("a.py::t[p]")
+    assert fallback_group_name("a.py::t[p]") != fallback_group_name("a.py::t[q]")
+    assert re.fullmatch(r"azs-[0-9a-f]{8}", fallback_group_name("x"))
+    assert len(group_tags("r", "x" * 400)[TEST_TAG]) == 256
