@@ -16,6 +16,7 @@ Function scope:
   ``faults``           the emulator's ``Faults``, cleared after the test
   ``lro``              the emulator's ``LroManager``; transitions restored after the test
   ``fresh_emulator``   factory: ``fresh_emulator(**EmulatorConfig fields)`` -> started server, stopped after
+  ``arm_client``       factory: ``arm_client(server_or_info, token=<valid>)`` -> ``ArmClient`` for any emulator
 
 Providers whose ``urls.py`` does not import are left out of the session emulator with a warning
 (other engineers' providers may be mid-edit); set AZURESTACK_EMULATOR_STRICT=1 to fail instead.
@@ -220,3 +221,22 @@ def fresh_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def arm_client() -> Iterator[Callable[..., ArmClient]]:
+    made: list[ArmClient] = []
+
+    def make(server: EmulatorServer | EmulatorInfo, token: str | None = "") -> ArmClient:
+        if isinstance(server, EmulatorServer):
+            assert server.info is not None
+            info, token = server.info, server.emulator.identity.issue() if token == "" else token
+        else:
+            info = server
+        client = ArmClient(info, token or None)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.session.close()
