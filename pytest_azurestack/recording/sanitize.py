@@ -198,7 +198,9 @@ class Scrubber:
             try:
                 text = body.decode("utf-8")
             except UnicodeDecodeError:
-                return body  # binary (a VHD page, say): no text to scrub
+                # Binary (a VHD page, say): latin-1 maps bytes 1:1, so only the values change.
+                scrubbed_bytes = self.text(body.decode("latin-1")).encode("latin-1")
+                return body if scrubbed_bytes == body else scrubbed_bytes
         else:
             text = body
         scrubbed = self.text(text)
