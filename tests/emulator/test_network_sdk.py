@@ -190,4 +190,4 @@ def test_static_public_ip_and_sku(network: Any, resource_group: str, emulator_in
 def test_client_sends_profile_version(network: Any, resource_group: str) -> None:
     # The client built for the profile really speaks its version: the emulator would refuse others.
     assert list(network.virtual_networks.list(resource_group)) == []
-    assert network.virtual_networks._config.api_version == network.expected_version  # noqa: SLF001
+    assert network.virtual_networks._config.api_version == network.expected_version

@@ -52,6 +52,9 @@ NSGS = "Microsoft.Network/networkSecurityGroups"
 RULES = "Microsoft.Network/networkSecurityGroups/securityRules"
 DEFAULT_RULES = "Microsoft.Network/networkSecurityGroups/defaultSecurityRules"
 
+# (subnet id lower-cased, private address) -> the ip configuration holding it.
+Taken = dict[tuple[str, str], str]
+
 UPDATING = "Updating"
 DELETING = "Deleting"
 SUCCEEDED = "Succeeded"
@@ -824,7 +827,7 @@ class NetworkModel:
         path: str,
         location: str,
         seen: set[str],
-        taken: dict[str, str],
+        taken: Taken,
     ) -> tuple[dict[str, Any], addressing.IPv4Network | None, dict[str, Any] | None]:
         """(config, subnet network for a Dynamic address or None, referenced public IP)."""
         name = get(body, "name", str, path, required=True)
@@ -859,9 +862,10 @@ class NetworkModel:
                 raise err.private_ip_not_in_subnet(address, ", ".join(self._subnet_prefixes(subnet)))
             if not any(addressing.is_usable(n, address) for n in networks):
                 raise err.private_ip_reserved(address, subnet["id"])
-            if address in taken:
-                raise err.private_ip_in_use(address, taken[address], config_id)
-            taken[address] = config_id
+            key = (subnet["id"].lower(), address)
+            if key in taken:
+                raise err.private_ip_in_use(address, taken[key], config_id)
+            taken[key] = config_id
             network = None
         properties: dict[str, Any] = {
             "provisioningState": UPDATING,
@@ -891,26 +895,25 @@ class NetworkModel:
                 f"{len(primaries)} of them marked primary; mark exactly one with properties.primary = true.",
             )
 
-    def _private_addresses_in_use(self, subscription: str, exclude_nic: str) -> dict[str, str]:
-        """address -> ip configuration id, over every NIC but ``exclude_nic``.
+    def _private_addresses_in_use(self, subscription: str, exclude_nic: str) -> Taken:
+        """(subnet id, address) -> ip configuration id, over every NIC but ``exclude_nic``.
 
-        Subnets of different virtual networks may reuse ranges, so the key is qualified by the
-        configuration's subnet only where it matters: callers compare within one subnet's range.
+        Keyed by subnet: different virtual networks may reuse the same ranges.
         """
-        taken: dict[str, str] = {}
+        taken: Taken = {}
         for nic, ipc in self.ip_configurations(subscription):
             if same_id(nic["id"], exclude_nic):
                 continue
             address = ipc["properties"].get("privateIPAddress")
             if address:
-                taken[address] = ipc["id"]
+                taken[(ipc["properties"]["subnet"]["id"].lower(), address)] = ipc["id"]
         return taken
 
     def _assign_private_addresses(
         self,
         pending: list[tuple[dict[str, Any], addressing.IPv4Network | None]],
         old_configs: list[dict[str, Any]],
-        taken: dict[str, str],
+        taken: Taken,
     ) -> None:
         """Dynamic configs keep their old address (same subnet) or get the subnet's next free one."""
         for config, network in pending:
@@ -924,23 +927,20 @@ class NetworkModel:
             subnet = self.find_subnet(subnet_id)
             assert subnet is not None  # checked by _build_ip_config
             networks = self._subnet_networks(subnet[1])
+            used = {address for (sid, address) in taken if sid == subnet_id.lower()}
             if (
                 same_subnet
                 and kept
-                and kept not in taken
+                and kept not in used
                 and any(addressing.is_usable(n, kept) for n in networks)
             ):
                 address: str | None = kept
             else:
-                address = addressing.next_free(networks, self._used_in(networks, taken))
+                address = addressing.next_free(networks, used)
             if address is None:
                 raise err.subnet_full(subnet_id, ", ".join(self._subnet_prefixes(subnet[1])))
             props["privateIPAddress"] = address
-            taken[address] = config["id"]
-
-    @staticmethod
-    def _used_in(networks: list[addressing.IPv4Network], taken: dict[str, str]) -> set[str]:
-        return {a for a in taken if any(addressing.contains(n, a) for n in networks)}
+            taken[(subnet_id.lower(), address)] = config["id"]
 
     def _reassociate_public_ips(
         self, old_configs: list[dict[str, Any]], configs: list[dict[str, Any]]
