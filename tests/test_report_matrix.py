@@ -1,0 +1,230 @@
+"""The results model and the matrix rendering, from pytest's own report objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pytest_azurestack.report.matrix import format_duration, plain, render
+from pytest_azurestack.report.results import (
+    PROP_ID,
+    PROP_OUTCOME,
+    PROP_PROFILE,
+    PROP_TITLE,
+    Outcome,
+    Results,
+)
+
+PROFILES = ("2020-09-01-hybrid", "2019-03-01-hybrid", "2018-03-01-hybrid", "2017-03-09-profile", "latest")
+
+
+def report(
+    cid: str,
+    profile: str,
+    when: str,
+    outcome: str,
+    *,
+    line: int = 1,
+    duration: float = 0.1,
+    longrepr: Any = None,
+    category: str | None = None,
+) -> pytest.TestReport:
+    props = [
+        (PROP_ID, cid),
+        (PROP_TITLE, cid.lower().removeprefix("azs-").replace("-", " ")),
+        (PROP_PROFILE, profile),
+    ]
+    if category:
+        props.append((PROP_OUTCOME, category))
+    return pytest.TestReport(
+        nodeid=f"suites/test_vm.py::test_{cid.lower()}[{profile}]",
+        location=("suites/test_vm.py", line, f"test_{cid.lower()}[{profile}]"),
+        keywords={},
+        outcome=outcome,  # type: ignore[arg-type]
+        longrepr=longrepr,
+        when=when,  # type: ignore[arg-type]
+        duration=duration,
+        user_properties=props,
+    )
+
+
+def passed(results: Results, cid: str, profile: str, line: int = 1, call: float = 0.4) -> None:
+    results.add_report(report(cid, profile, "setup", "passed", line=line, duration=0.05))
+    results.add_report(report(cid, profile, "call", "passed", line=line, duration=call))
+    results.add_report(report(cid, profile, "teardown", "passed", line=line, duration=0.05))
+
+
+def test_phases_fold_into_one_verdict_with_the_total_duration() -> None:
+    results = Results()
+    passed(results, "AZS-VM-START", "2020-09-01-hybrid")
+    (result,) = list(results)
+    assert (result.outcome, result.reason) == (Outcome.PASSED, "")
+    assert result.duration == pytest.approx(0.5)
+
+
+def test_a_teardown_error_turns_a_pass_into_a_failure_but_keeps_a_skip() -> None:
+    results = Results()
+    results.add_report(report("AZS-A", "latest", "call", "passed"))
+    results.add_report(report("AZS-A", "latest", "teardown", "failed", longrepr="E   RuntimeError: cleanup"))
+    results.add_report(report("AZS-B", "latest", "setup", "skipped", longrepr=("f.py", 3, "Skipped: nope")))
+    results.add_report(report("AZS-B", "latest", "teardown", "failed", longrepr="E   RuntimeError: cleanup"))
+    a, b = list(results)
+    assert (a.outcome, a.reason) == (Outcome.FAILED, "error in teardown: E RuntimeError: cleanup")
+    assert (b.outcome, b.reason) == (Outcome.SKIPPED, "nope")
+
+
+def test_categories_come_from_user_properties() -> None:
+    results = Results()
+    reason = ("f.py", 3, "Skipped: not supported by this cloud: NoRegisteredProviderFound: no")
+    results.add_report(
+        report("AZS-A", "latest", "call", "skipped", longrepr=reason, category="not supported")
+    )
+    results.add_report(
+        report("AZS-B", "latest", "setup", "skipped", longrepr=("f.py", 4, "not run: x"), category="not run")
+    )
+    a, b = list(results)
+    assert (a.outcome, a.reason) == (
+        Outcome.NOT_SUPPORTED,
+        "not supported by this cloud: NoRegisteredProviderFound: no",
+    )
+    assert (b.outcome, b.reason) == (Outcome.NOT_RUN, "not run: x")
+
+
+def test_xdist_group_suffix_is_dropped_from_node_ids() -> None:
+    results = Results()
+    r = report("AZS-A", "latest", "call", "passed")
+    r.nodeid += "@azurestack-latest"
+    results.add_report(r)
+    assert next(iter(results)).nodeid == "suites/test_vm.py::test_azs-a[latest]"
+
+
+def full_matrix() -> Results:
+    results = Results()
+    for profile in PROFILES:
+        if profile == "latest":
+            results.add_report(
+                report(
+                    "AZS-RG-CREATE",
+                    profile,
+                    "call",
+                    "skipped",
+                    line=1,
+                    category="not supported",
+                    longrepr=(
+                        "f",
+                        1,
+                        "not supported by this cloud: InvalidApiVersionParameter: The api-version is "
+                        "invalid.",
+                    ),
+                )
+            )
+            results.add_report(
+                report(
+                    "AZS-VM-CREATE-LINUX",
+                    profile,
+                    "setup",
+                    "skipped",
+                    line=2,
+                    category="not run",
+                    longrepr=("f", 2, "not run: prerequisite AZS-RG-CREATE not supported"),
+                )
+            )
+            continue
+        passed(results, "AZS-RG-CREATE", profile, line=1, call=0.3)
+        if profile == "2018-03-01-hybrid":
+            results.add_report(
+                report(
+                    "AZS-VM-CREATE-LINUX",
+                    profile,
+                    "call",
+                    "failed",
+                    line=2,
+                    duration=130.0,
+                    longrepr="E   AssertionError: PowerState/running expected",
+                )
+            )
+        else:
+            passed(results, "AZS-VM-CREATE-LINUX", profile, line=2, call=12.5)
+    results.add_excluded(
+        {
+            "nodeid": "suites/test_vm.py::test_win[2017-03-09-profile]",
+            "id": "AZS-VM-CREATE-WINDOWS",
+            "title": "create windows vm",
+            "profile": "2017-03-09-profile",
+            "reason": "-m 'not windows'",
+            "path": "suites/test_vm.py",
+            "line": 3,
+        }
+    )
+    return results
+
+
+def test_matrix_at_120_columns_has_every_profile_side_by_side() -> None:
+    lines = plain(render(full_matrix(), width=120)).splitlines()
+    assert all(len(ln) <= 120 for ln in lines)
+    header = lines[0].split()
+    assert header[0] == "operation" and header[-5:] == list(PROFILES)
+    rows = {ln.split()[0]: ln for ln in lines if ln.startswith("AZS-") and "[" not in ln}
+    assert list(rows) == ["AZS-RG-CREATE", "AZS-VM-CREATE-LINUX", "AZS-VM-CREATE-WINDOWS"]
+    assert rows["AZS-RG-CREATE"].count("passed 0.4s") == 4 and rows["AZS-RG-CREATE"].rstrip().endswith(
+        "not supported"
+    )
+    assert "failed 2m10s" in rows["AZS-VM-CREATE-LINUX"] and "passed 13s" in rows["AZS-VM-CREATE-LINUX"]
+    assert rows["AZS-VM-CREATE-LINUX"].rstrip().endswith("not run")
+    # A cell that has no test under a profile says so rather than looking blank.
+    assert (
+        rows["AZS-VM-CREATE-WINDOWS"].split()[1:] == ["-", "-", "-", "excluded", "-"]
+        or "excluded" in rows["AZS-VM-CREATE-WINDOWS"]
+    )
+    totals = {
+        ln.split()[0]: ln.split()[1:] for ln in lines if ln.split() and ln.split()[0] in ("passed", "failed")
+    }
+    assert totals["passed"] == ["2", "2", "1", "2", "0"]
+    assert totals["failed"] == ["0", "0", "1", "0", "0"]
+    text = "\n".join(lines)
+    assert (
+        "AZS-VM-CREATE-LINUX [2018-03-01-hybrid] failed: E AssertionError: PowerState/running expected"
+        in text
+    )
+    assert (
+        "AZS-RG-CREATE [latest] not supported by this cloud: InvalidApiVersionParameter: The api-version"
+        in text
+    )
+    assert "AZS-VM-CREATE-LINUX [latest] not run: prerequisite AZS-RG-CREATE not supported" in text
+    assert "AZS-VM-CREATE-WINDOWS [2017-03-09-profile] excluded (-m 'not windows')" in text
+
+
+def test_narrow_terminals_get_more_tables_not_wrapped_lines() -> None:
+    lines = plain(render(full_matrix(), width=80)).splitlines()
+    assert all(len(ln) <= 80 for ln in lines if not ln.startswith(" "))
+    headers = [ln.split()[1:] for ln in lines if ln.startswith("operation")]
+    assert len(headers) >= 2 and [p for h in headers for p in h] == list(PROFILES)
+
+
+def test_titles_are_shown_when_there_is_room_and_truncated_otherwise() -> None:
+    results = Results()
+    passed(results, "AZS-RG-CREATE", "2020-09-01-hybrid")
+    wide = plain(render(results, width=120)).splitlines()
+    assert wide[1].startswith("AZS-RG-CREATE rg create  passed")
+
+
+def test_colours_follow_pytest_conventions() -> None:
+    lines = render(full_matrix(), width=120)
+    cells = {text.strip(): m for line in lines if line[0][0].startswith("AZS-") for text, m in line[1:]}
+    assert cells["passed 0.4s"] == {"green": True}
+    assert cells["failed 2m10s"] == {"red": True, "bold": True}
+    assert cells["not supported"] == {"purple": True}
+    assert cells["not run"] == {"yellow": True}
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.04, "0.0s"), (0.4, "0.4s"), (12.5, "12s"), (75, "75s"), (130, "2m10s"), (3600, "60m00s")],
+)
+def test_durations(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+def test_no_conformance_results_no_matrix() -> None:
+    assert render(Results()) == []
