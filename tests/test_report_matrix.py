@@ -173,10 +173,7 @@ def test_matrix_at_120_columns_has_every_profile_side_by_side() -> None:
     assert "failed 2m10s" in rows["AZS-VM-CREATE-LINUX"] and "passed 13s" in rows["AZS-VM-CREATE-LINUX"]
     assert rows["AZS-VM-CREATE-LINUX"].rstrip().endswith("not run")
     # A cell that has no test under a profile says so rather than looking blank.
-    assert (
-        rows["AZS-VM-CREATE-WINDOWS"].split()[1:] == ["-", "-", "-", "excluded", "-"]
-        or "excluded" in rows["AZS-VM-CREATE-WINDOWS"]
-    )
+    assert rows["AZS-VM-CREATE-WINDOWS"].split()[1:] == ["-", "-", "-", "excluded", "-"]
     totals = {
         ln.split()[0]: ln.split()[1:] for ln in lines if ln.split() and ln.split()[0] in ("passed", "failed")
     }
