@@ -139,7 +139,8 @@ def test_create(resource_client):
             403,
             "AuthorizationFailed",
             f"AuthenticationError: service principal {PRINCIPAL} is not allowed to PUT {RG1} "
-            f"(403 AuthorizationFailed: no access); grant it the Contributor role on subscription {SUBSCRIPTION} *",
+            "(403 AuthorizationFailed: no access); grant it the Contributor role on subscription "
+            f"{SUBSCRIPTION} *",
         ),
         (
             401,
