@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -18,7 +19,7 @@ ZERO = "00000000-0000-0000-0000-000000000000"
 def _cassette(
     request_body: object = None, uri: str = "", response_body: object = None, **headers: str
 ) -> str:
-    interaction = {
+    interaction: dict[str, Any] = {
         "request": {
             "method": "PUT",
             "uri": uri or f"https://h/subscriptions/{ZERO}/x",

@@ -395,3 +395,29 @@ def test_xdist_workers_write_their_own_cassettes(suite: Suite) -> None:
     second = suite.pytester.path / "cassettes" / PROFILE / "test_second" / "test_get_missing.yaml"
     assert suite.cassette.is_file() and second.is_file()
     suite.playback("-n", "2").assert_outcomes(passed=2)
+
+
+def test_records_against_the_embedded_emulator_and_replays(
+    pytester: pytest.Pytester, clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        test_emu="""
+        def test_group(resource_client, azurestack_names, azurestack_run_tags, azurestack_location):
+            name = azurestack_names.resource_group()
+            body = {"location": azurestack_location, "tags": azurestack_run_tags}
+            assert resource_client.resource_groups.create_or_update(name, body).tags == azurestack_run_tags
+            resource_client.resource_groups.begin_delete(name).result()
+            assert not resource_client.resource_groups.check_existence(name)
+        """
+    )
+    args = ("--azurestack-profile", PROFILE)
+    pytester.runpytest(
+        "--azurestack-target", "emulator", "--azurestack-record-mode", "once", *args
+    ).assert_outcomes(passed=1)
+    cassette = pytester.path / "cassettes" / PROFILE / "test_emu" / "test_group.yaml"
+    assert scan_paths([cassette]) == (1, [])
+    assert "127.0.0.1" not in cassette.read_text()
+    monkeypatch.setattr(
+        socket.socket, "connect", lambda *a, **k: (_ for _ in ()).throw(OSError("no network"))
+    )
+    pytester.runpytest(*args).assert_outcomes(passed=1)
