@@ -111,8 +111,8 @@ class ReportCollector:
         width = max(self.config.get_terminal_writer().fullwidth, 80)
         terminalreporter.write_sep("=", "Azure Stack conformance matrix")
         for line in render(self.results, width=width):
-            for text, markup in line:
-                terminalreporter.write(text, **markup)
+            for n, (text, markup) in enumerate(line, start=1):
+                terminalreporter.write(text.rstrip() if n == len(line) else text, **markup)
             terminalreporter.line("")
         if self.json_written:
             terminalreporter.line(f"conformance results written to {self.json_written}")
