@@ -175,7 +175,12 @@ class EmulatorServer:
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            # Idle keep-alive TLS connections of SDK clients would hold a graceful shutdown for its
+            # whole timeout; requests in flight get a short grace, then the rest is cut.
+            self._thread.join(timeout=0.5)
+            if self._thread.is_alive() and self._server is not None:
+                self._server.force_exit = True
+                self._thread.join(timeout=10)
             self._thread = None
         self._cleanup()
 

@@ -102,7 +102,12 @@ def _dispatch(
         elif rule.kind == "status":
             raise rule.error()
         elif rule.kind == "lro":
-            request.lro_fault = {"status": rule.lro_status, "code": rule.code, "message": rule.message}
+            request.lro_fault = {
+                "status": rule.lro_status,
+                "code": rule.code,
+                "message": rule.message,
+                "http_status": rule.status,
+            }
 
     store = emulator.store
     with store.lock:

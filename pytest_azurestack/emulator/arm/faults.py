@@ -3,6 +3,8 @@
 Kinds: ``status`` (answer 429/500/503 instead of running the handler, 429 and 503 with
 Retry-After), ``lro`` (the operation the request starts ends ``Failed`` or ``Canceled``) and
 ``slow`` (delay the response by ``delay`` seconds). ``times`` limits how often a rule fires.
+For ``lro`` rules ``status`` is what the operation's monitor (Location) URL answers at the end
+(500 makes azure-core retry it first, as it would against a real stamp).
 """
 
 from __future__ import annotations

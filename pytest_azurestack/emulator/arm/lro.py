@@ -233,6 +233,7 @@ class LroManager:
                 return op
             if status is None and op.fault:
                 status = str(op.fault.get("status", "Failed"))
+                op.error_status = int(op.fault.get("http_status") or 500)
                 error = error or {
                     "code": op.fault.get("code")
                     or ("Canceled" if status == "Canceled" else "InternalOperationError"),
@@ -249,7 +250,7 @@ class LroManager:
                     error = exc.body()["error"]
             if status != "Succeeded":
                 op.error = dict(error or {"code": status, "message": f"The operation ended {status}."})
-                if status == "Canceled":
+                if status == "Canceled" and not op.fault:
                     op.error_status = 409
                 self._fail(op, status)
             op.status = status
