@@ -14,7 +14,9 @@ from pytest_azurestack.emulator.providers.compute.sizes import AZURE_STACK_SIZES
 
 
 def _compute(request: ArmRequest) -> Compute:
-    return Compute(request.emulator.store, ImageCatalog.from_config(request.emulator.config), request.location)
+    return Compute(
+        request.emulator.store, ImageCatalog.from_config(request.emulator.config), request.location
+    )
 
 
 def _vm_id(request: ArmRequest) -> str:
@@ -60,7 +62,9 @@ def patch_vm(request: ArmRequest) -> ArmResponse:
 def get_vm(request: ArmRequest) -> ArmResponse:
     compute = _compute(request)
     resource = compute.get(_vm_id(request), VM_TYPE)
-    return ArmResponse(200, shapes.vm(resource, request.api_version, compute.store, _expand_instance_view(request)))
+    return ArmResponse(
+        200, shapes.vm(resource, request.api_version, compute.store, _expand_instance_view(request))
+    )
 
 
 def vm_instance_view(request: ArmRequest) -> ArmResponse:
@@ -91,7 +95,10 @@ def _power(action: str) -> Any:
             skip = (request.query_param("skipShutdown") or "false").lower()
             if skip not in ("true", "false"):
                 raise ArmError(
-                    400, "InvalidParameter", f"skipShutdown must be true or false, not '{skip}'.", target="skipShutdown"
+                    400,
+                    "InvalidParameter",
+                    f"skipShutdown must be true or false, not '{skip}'.",
+                    target="skipShutdown",
                 )
         change = _compute(request).power(_vm_id(request), action)
         return request.emulator.lro.accepted_response(request, _begin(request, change))
@@ -115,13 +122,15 @@ def vm_available_sizes(request: ArmRequest) -> ArmResponse:
 def put_disk(request: ArmRequest, patch: bool = False) -> ArmResponse:
     compute = _compute(request)
     change = compute.put_disk(
-        request.subscription_id, request.param("resource_group"), request.param("name"), request.json(), patch=patch
+        request.subscription_id,
+        request.param("resource_group"),
+        request.param("name"),
+        request.json(),
+        patch=patch,
     )
     op = _begin(request, change)
     body = shapes.disk(change.resource, request.api_version, compute.store)
-    if change.created:
-        return request.emulator.lro.put_response(request, op, body, True)
-    # Disk updates (resize) are accepted with 202 and polled.
+    # Disk writes answer 202 (the spec allows only 200/202 here) with the body and are polled.
     response = request.emulator.lro.accepted_response(request, op)
     response.body = body
     return response
@@ -140,7 +149,9 @@ def get_disk(request: ArmRequest) -> ArmResponse:
 def list_disks(request: ArmRequest) -> ArmResponse:
     compute = _compute(request)
     found = compute.list_of(request.subscription_id, DISK_TYPE, request.resource_group)
-    return ArmResponse(200, paged(request, [shapes.disk(d, request.api_version, compute.store) for d in found]))
+    return ArmResponse(
+        200, paged(request, [shapes.disk(d, request.api_version, compute.store) for d in found])
+    )
 
 
 def delete_disk(request: ArmRequest) -> ArmResponse:
@@ -163,7 +174,9 @@ def _check_location(request: ArmRequest) -> str:
 
 
 def _image_path(request: ArmRequest, *parts: str) -> str:
-    base = f"/Subscriptions/{request.subscription_id}/Providers/Microsoft.Compute/Locations/{request.location}"
+    base = (
+        f"/Subscriptions/{request.subscription_id}/Providers/Microsoft.Compute/Locations/{request.location}"
+    )
     labels = ("Publishers", "ArtifactTypes/VMImage/Offers", "Skus", "Versions")
     return base + "".join(f"/{label}/{part}" for label, part in zip(labels, parts, strict=False))
 
