@@ -468,3 +468,10 @@ def test_unserved_api_version_is_refused(arm: Any, resource_group: str) -> None:
     response = arm.get(_net(resource_group, "virtualNetworks"), "2022-09-01")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "NoRegisteredProviderFound"
+
+
+def test_other_regions_are_refused(arm: Any, resource_group: str) -> None:
+    response = arm.put(_net(resource_group, "publicIPAddresses/p"), NEW, json={"location": "eastus"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "LocationNotAvailableForResourceType" and "eastus" in error["message"]

@@ -126,12 +126,25 @@ def _check_preconditions(request: ArmRequest, model: NetworkModel, current: dict
         raise ArmError(412, "PreconditionFailed", f"{current['id']} already exists and If-None-Match is '*'.")
 
 
+def _check_location(request: ArmRequest, kind: TopLevel, body: dict[str, Any]) -> None:
+    """A stamp has one region: ARM refuses any other before the provider sees the request."""
+    location = body.get("location")
+    if isinstance(location, str) and location.replace(" ", "").lower() != request.location.lower():
+        raise ArmError(
+            400,
+            "LocationNotAvailableForResourceType",
+            f"The provided location '{location}' is not available for resource type '{kind.full_type}'. "
+            f"List of available regions for the resource type is '{request.location}'.",
+        )
+
+
 # --- top-level resources ------------------------------------------------------------------------
 def put_resource(kind: TopLevel) -> Handler:
     @network_handler
     def handler(request: ArmRequest) -> ArmResponse:
         model, rid = _model(request), _top_id(request, kind)
         body = request.json()
+        _check_location(request, kind, body)
         _check_preconditions(request, model, model.store.get(rid))
         resource, created = kind.put(model, rid, body)
         final_id = resource["id"]
