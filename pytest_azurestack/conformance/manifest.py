@@ -168,17 +168,23 @@ def collect(paths: Sequence[Path | str], pytest_args: Sequence[str] = ()) -> dic
         cmd += [*map(str, paths), *(["--", *pytest_args] if pytest_args else [])]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0 or not out.is_file():
-            tail = " | ".join(
-                ln.strip() for ln in (proc.stdout + proc.stderr).splitlines()[-6:] if ln.strip()
-            )
             raise ConformanceError(
-                f"collecting {' '.join(map(str, paths))} failed: {tail}",
+                f"collecting {' '.join(map(str, paths))} failed: {_gist(proc.stdout + proc.stderr)}",
                 f"run pytest --collect-only {' '.join(map(str, paths))} to see the whole error",
             )
         data = json.loads(out.read_text(encoding="utf-8"))
     return {
         d["id"]: ConformanceSpec(d["id"], d["description"], d["title"], tuple(d["requires"])) for d in data
     }
+
+
+def _gist(output: str) -> str:
+    """The lines of pytest's output that say what broke (``ERROR ...`` and the ``E`` detail)."""
+    lines = output.splitlines()
+    errors = [ln.strip() for ln in lines if ln.startswith("ERROR")]
+    details = [" ".join(ln[1:].split()) for ln in lines if ln.startswith("E ")]
+    gist = "; ".join(dict.fromkeys(errors[:3] + details[-1:]))
+    return gist or " | ".join(ln.strip() for ln in lines[-4:] if ln.strip())
 
 
 def specs_to_json(specs: Iterable[ConformanceSpec]) -> str:

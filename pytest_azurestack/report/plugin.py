@@ -106,7 +106,7 @@ class ReportCollector:
         self.json_written = str(settings.report_json)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not len(self.results):
+        if not len(self.results) or self.config.option.collectonly:
             return
         width = max(self.config.get_terminal_writer().fullwidth, 80)
         terminalreporter.write_sep("=", "Azure Stack conformance matrix")
