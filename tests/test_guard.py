@@ -217,3 +217,33 @@ def test_guard_report_is_one_line(pytester: pytest.Pytester, fake_stamp: Any) ->
         ]
     )
     assert "Traceback" not in result.stdout.str() and "azure/core" not in result.stdout.str()
+
+
+PIN_TEST = """
+from azure.mgmt.compute import ComputeManagementClient
+from azure.profiles import KnownProfiles
+
+def test_vm_{n}(_azurestack_clients):
+    client = _azurestack_clients.client(ComputeManagementClient, profile=KnownProfiles.latest)
+    assert client.virtual_machines.get("rg", "vm").name == "vm"
+"""
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["one-process", "xdist"])
+def test_pinned_requests_are_listed_in_the_summary(
+    pytester: pytest.Pytester, fake_stamp: Any, workers: tuple[str, ...]
+) -> None:
+    fake_stamp.server.expect_request(fake_stamp.arm_path(VM_PATH.split(SUB, 1)[1])).respond_with_json(VM_BODY)
+    pytester.makepyfile(PIN_TEST.format(n=1) + PIN_TEST.format(n=2).split("\n", 3)[3])
+    result = pytester.runpytest(
+        "--azurestack-profile", "2020-09-01-hybrid", "--azurestack-pin-api-versions", *workers
+    )
+    result.assert_outcomes(passed=2)
+    path = fake_stamp.arm_path("/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm")
+    result.stdout.fnmatch_lines(
+        [
+            "*azurestack: pinned api-versions*",
+            "2 request(s) rewritten to the profile's api-version:",
+            f"  GET {path}: api-version {LATEST.api_version('microsoft.compute')} -> 2020-06-01 (x2)",
+        ]
+    )

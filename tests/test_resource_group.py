@@ -142,3 +142,25 @@ def test_names_and_tags_helpers() -> None:
     assert fallback_group_name("a.py::t[p]") != fallback_group_name("a.py::t[q]")
     assert re.fullmatch(r"azs-[0-9a-f]{8}", fallback_group_name("x"))
     assert len(group_tags("r", "x" * 400)[TEST_TAG]) == 256
+
+
+def test_sigterm_still_cleans_up(pytester: pytest.Pytester, groups: Groups, fake_stamp: Any) -> None:
+    """A CI job cancelled with SIGTERM unwinds like Ctrl-C: teardown deletes, then the sweeper runs."""
+    pytester.makepyfile(
+        """
+        import os, signal
+
+        def test_killed(resource_group):
+            os.kill(os.getpid(), signal.SIGTERM)
+        """
+    )
+    fake_stamp.resource_groups.append(
+        {"id": "x", "name": "orphan", "location": "local", "tags": {RUN_TAG: RUN_ID}}
+    )
+    result = pytester.runpytest_subprocess(
+        "--azurestack-profile", "2020-09-01-hybrid", "-p", "no:cacheprovider"
+    )
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*KeyboardInterrupt*signal 15*"])
+    assert groups.methods() == ["PUT", "DELETE", "DELETE"]  # the test's group, then the sweeper's find
+    assert groups.calls[2][1] == "orphan"
