@@ -209,7 +209,11 @@ def assert_manifest_matches(
     try:
         found = check(suite, manifest, pytest_args)
     except ConformanceError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        problem = str(exc)
+    else:
+        problem = ""
+    if problem:  # failed outside the except block: no "during handling" chain in the report
+        pytest.fail(problem, pytrace=False)
     if found:
         detail = "\n".join("  " + line for line in found.lines())
         pytest.fail(
