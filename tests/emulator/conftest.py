@@ -25,6 +25,7 @@ Providers whose ``urls.py`` does not import are left out of the session emulator
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import uuid
 import warnings
@@ -168,9 +169,11 @@ def credential(emulator_info: EmulatorInfo) -> Any:
 @pytest.fixture(scope="session")
 def sdk_client(emulator_info: EmulatorInfo, credential: Any) -> Callable[..., Any]:
     def make(client_class: type, profile: Any, **kwargs: Any) -> Any:
+        # SubscriptionClient takes no subscription id.
+        if "subscription_id" in inspect.signature(client_class.__init__).parameters:
+            kwargs["subscription_id"] = emulator_info.subscription_id
         return client_class(
             credential,
-            emulator_info.subscription_id,
             base_url=emulator_info.arm_endpoint,
             profile=profile,
             credential_scopes=[emulator_info.audience + "/.default"],
