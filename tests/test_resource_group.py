@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -164,3 +165,39 @@ def test_sigterm_still_cleans_up(pytester: pytest.Pytester, groups: Groups, fake
     result.stdout.fnmatch_lines(["*KeyboardInterrupt*signal 15*"])
     assert groups.methods() == ["PUT", "DELETE", "DELETE"]  # the test's group, then the sweeper's find
     assert groups.calls[2][1] == "orphan"
+
+
+EMULATOR_TESTS = """
+import os
+
+CREATED = []
+
+def test_create(resource_group, resource_client, azurestack_settings, azurestack_credential):
+    assert os.environ["AZURESTACK_RUN_ID"] == azurestack_settings.run_id
+    assert resource_group.tags["azurestack-run"] == azurestack_settings.run_id
+    assert resource_client.resource_groups.get(resource_group.name).location == "local"
+    assert azurestack_credential.principal == os.environ["AZURE_CLIENT_ID"]
+    CREATED.append(resource_group.name)
+
+def test_deleted_after_teardown(resource_client):
+    names = {g.name for g in resource_client.resource_groups.list()}
+    assert CREATED and not names & set(CREATED)
+"""
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2", "--dist", "loadfile")], ids=["one-process", "xdist"])
+def test_emulator_target_runs_the_live_path(
+    pytester: pytest.Pytester, clean_env: None, workers: tuple[str, ...]
+) -> None:
+    """The plugin starts the emulator once, exports the standard variables, and the same live code
+    path (discovery, service principal, profile-bound clients, resource groups) runs against it."""
+    pytester.makepyfile(test_emu=EMULATOR_TESTS)
+    result = pytester.runpytest(
+        "--azurestack-target",
+        "emulator",
+        "--azurestack-profile",
+        "2020-09-01-hybrid",
+        *workers,
+    )
+    result.assert_outcomes(passed=2)
+    assert "ARM_ENDPOINT" not in os.environ and "AZURESTACK_RUN_ID" not in os.environ  # restored
