@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pytest_azurestack import profiles
-from pytest_azurestack.emulator.config import EmulatorConfig
+from pytest_azurestack.emulator.config import ALL_PROVIDERS, EmulatorConfig
 from pytest_azurestack.emulator.server import EmulatorInfo, EmulatorServer
 
 
@@ -41,6 +41,11 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on operations (default 1)")
     p.add_argument("--page-size", type=int, default=2, help="items per list page (default 2)")
+    p.add_argument(
+        "--providers",
+        default=",".join(ALL_PROVIDERS),
+        help=f"comma-separated resource providers to serve (default: {','.join(ALL_PROVIDERS)})",
+    )
     p.add_argument("--identity", choices=["adfs", "aad"], default="adfs", help="identity provider flavour")
     p.add_argument("--client-id", help="service principal id (default: random per start)")
     p.add_argument("--client-secret", help="service principal secret (default: random per start)")
@@ -83,6 +88,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         work_dir=args.work_dir,
         data_dir=args.data_dir,
         log_level=args.log_level,
+        providers=tuple(p.strip() for p in args.providers.split(",") if p.strip()),
     )
 
 
