@@ -225,3 +225,27 @@ def test_durations(seconds: float, text: str) -> None:
 
 def test_no_conformance_results_no_matrix() -> None:
     assert render(Results()) == []
+
+
+def test_tests_blocked_by_one_cause_share_one_note() -> None:
+    results = Results()
+    refusal = ("f", 1, "not supported by this cloud: InvalidApiVersionParameter: no.")
+    results.add_report(
+        report("AZS-RG", "latest", "call", "skipped", line=1, category="not supported", longrepr=refusal)
+    )
+    reasons = {
+        "AZS-NET": "not run: prerequisite AZS-RG not supported",
+        "AZS-NIC": "not run: prerequisite AZS-NET not run (because AZS-RG not supported)",
+        "AZS-VM": "not run: prerequisite AZS-NIC not run (because AZS-RG not supported)",
+    }
+    for line, (cid, reason) in enumerate(reasons.items(), start=2):
+        results.add_report(
+            report(
+                cid, "latest", "setup", "skipped", line=line, category="not run", longrepr=("f", line, reason)
+            )
+        )
+    notes = plain(render(results, width=120)).split("\n\n")[-1].splitlines()
+    assert notes == [
+        "AZS-RG [latest] not supported by this cloud: InvalidApiVersionParameter: no.",
+        "3 tests [latest] not run because AZS-RG not supported: AZS-NET, AZS-NIC, AZS-VM",
+    ]

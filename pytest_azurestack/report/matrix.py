@@ -7,6 +7,7 @@ columns that do not fit the terminal width go to a second table instead of wrapp
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -127,15 +128,42 @@ def _totals(results: Results, profiles: list[str], widths: list[int], label_widt
     return lines
 
 
+def _scope(where: Sequence[str], profiles: Sequence[str]) -> str:
+    return "all profiles" if len(profiles) > 1 and set(where) == set(profiles) else ", ".join(where)
+
+
+def _root_cause(reason: str) -> str:
+    """What ultimately blocked a "not run" test: ``AZS-X not supported``."""
+    found = re.search(r"\(because (.+)\)$", reason)
+    return found.group(1) if found else reason.removeprefix("not run: prerequisite ")
+
+
+def _note(head: str, text: str, outcome: Outcome, width: int, max_lines: int = MAX_NOTE_LINES) -> list[Line]:
+    wrapped = textwrap.wrap(
+        text, width=max(width - len(head), 40), max_lines=max_lines, placeholder=" \u2026"
+    )
+    return [
+        [(head if n == 0 else " " * len(head), {"bold": n == 0}), (chunk, MARKUP[outcome])]
+        for n, chunk in enumerate(wrapped or [""])
+    ]
+
+
 def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
-    """One line per (id, verdict, reason) that is not a pass, naming the profiles it applies to."""
+    """Every verdict other than passed, with its reason and the profiles it applies to.
+
+    Tests blocked by the same root cause are listed together, so one refusal under ``latest`` is
+    one note, not one per dependant.
+    """
+    ordered = sorted(results, key=lambda r: r.location)
     grouped: dict[tuple[str, Outcome, str], list[str]] = {}
-    for r in results:
-        if r.outcome is not Outcome.PASSED:
+    blocked: dict[tuple[str, str], list[Result]] = {}  # (root cause, profile) -> not-run results
+    for r in ordered:
+        if r.outcome is Outcome.NOT_RUN:
+            blocked.setdefault((_root_cause(r.reason), r.profile), []).append(r)
+        elif r.outcome is not Outcome.PASSED:
             grouped.setdefault((r.conformance_id, r.outcome, r.reason), []).append(r.profile)
     lines: list[Line] = []
     for (cid, outcome, reason), where in grouped.items():
-        scope = "all profiles" if len(profiles) > 1 and set(where) == set(profiles) else ", ".join(where)
         verdict = outcome.value
         if outcome is Outcome.EXCLUDED:
             text = f"{verdict} ({reason})"
@@ -143,13 +171,18 @@ def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
             text = reason or verdict
         else:
             text = f"{verdict}: {reason}"
-        head = f"{cid} [{scope}] "
-        wrapped = textwrap.wrap(
-            text, width=max(width - len(head), 40), max_lines=MAX_NOTE_LINES, placeholder=" \u2026"
-        )
-        for n, chunk in enumerate(wrapped or [""]):
-            prefix = head if n == 0 else " " * len(head)
-            lines.append([(prefix, {"bold": n == 0}), (chunk, MARKUP[outcome])])
+        lines += _note(f"{cid} [{_scope(where, profiles)}] ", text, outcome, width)
+    merged: dict[tuple[str, tuple[str, ...]], tuple[list[str], str]] = {}  # (root, ids) -> (profiles, reason)
+    for (root, profile), blocked_results in blocked.items():
+        ids = tuple(r.conformance_id for r in blocked_results)
+        merged.setdefault((root, ids), ([], blocked_results[0].reason))[0].append(profile)
+    for (root, ids), (where, reason) in merged.items():
+        scope = _scope(where, profiles)
+        if len(ids) == 1:
+            lines += _note(f"{ids[0]} [{scope}] ", reason, Outcome.NOT_RUN, width)
+        else:
+            text = f"not run because {root}: {', '.join(ids)}"
+            lines += _note(f"{len(ids)} tests [{scope}] ", text, Outcome.NOT_RUN, width, max_lines=8)
     return lines
 
 
