@@ -119,7 +119,7 @@ def test_older_versions_drop_newer_fields(arm: Any, resource_group: str) -> None
     rg = resource_group
     vm = create(arm, rg, linux_vm(arm, make_nic(arm, rg)))
     at_2017 = arm.get(vm_path(rg), V2017_12, params={"$expand": "instanceView"}).json()
-    assert list(at_2017)[0] == "properties"
+    assert next(iter(at_2017)) == "properties"
     props = at_2017["properties"]
     assert "exactVersion" not in props["storageProfile"]["imageReference"]
     assert "provisionVMAgent" not in props["osProfile"]["linuxConfiguration"]
@@ -180,7 +180,15 @@ def test_attach_put_answers_200_updating(arm: Any, resource_group: str, lro: Lro
     assert "id" not in entry["managedDisk"]
     lro.finish_all()
     entry = arm.get(vm_path(rg), V2020).json()["properties"]["storageProfile"]["dataDisks"][0]
-    assert list(entry) == ["lun", "name", "createOption", "caching", "managedDisk", "diskSizeGB", "toBeDetached"]
+    assert list(entry) == [
+        "lun",
+        "name",
+        "createOption",
+        "caching",
+        "managedDisk",
+        "diskSizeGB",
+        "toBeDetached",
+    ]
     assert entry["managedDisk"]["id"].endswith("/disks/d1")
     assert arm.get(disk_path(rg, "d1"), "2019-07-01").json()["managedBy"].endswith("/virtualMachines/vm")
 
@@ -194,25 +202,68 @@ def _error(response: Any) -> tuple[int, str, str]:
     ("mutate", "status", "code", "fragment"),
     [
         (lambda b: b.pop("location"), 400, "LocationRequired", "location"),
-        (lambda b: b["properties"].update(hardwareProfile="big"), 400, "InvalidRequestContent", "hardwareProfile"),
-        (lambda b: b["properties"]["hardwareProfile"].update(vmSize="Standard_Huge"), 400, "InvalidParameter",
-         "Standard_Huge"),
-        (lambda b: b["properties"]["storageProfile"]["imageReference"].update(sku="99.04"), 404,
-         "PlatformImageNotFound", "Canonical:UbuntuServer:99.04:latest"),
-        (lambda b: b["properties"]["osProfile"].update(adminPassword="password"), 400, "InvalidParameter",
-         "complexity"),
-        (lambda b: b["properties"]["osProfile"].update(adminUsername="admin"), 400, "InvalidParameter", "Admin"),
-        (lambda b: b["properties"]["osProfile"].pop("adminPassword"), 400, "InvalidParameter", "adminPassword"),
+        (
+            lambda b: b["properties"].update(hardwareProfile="big"),
+            400,
+            "InvalidRequestContent",
+            "hardwareProfile",
+        ),
+        (
+            lambda b: b["properties"]["hardwareProfile"].update(vmSize="Standard_Huge"),
+            400,
+            "InvalidParameter",
+            "Standard_Huge",
+        ),
+        (
+            lambda b: b["properties"]["storageProfile"]["imageReference"].update(sku="99.04"),
+            404,
+            "PlatformImageNotFound",
+            "Canonical:UbuntuServer:99.04:latest",
+        ),
+        (
+            lambda b: b["properties"]["osProfile"].update(adminPassword="password"),
+            400,
+            "InvalidParameter",
+            "complexity",
+        ),
+        (
+            lambda b: b["properties"]["osProfile"].update(adminUsername="admin"),
+            400,
+            "InvalidParameter",
+            "Admin",
+        ),
+        (
+            lambda b: b["properties"]["osProfile"].pop("adminPassword"),
+            400,
+            "InvalidParameter",
+            "adminPassword",
+        ),
         (lambda b: b["properties"].pop("networkProfile"), 400, "InvalidParameter", "networkProfile"),
-        (lambda b: b["properties"]["networkProfile"]["networkInterfaces"][0].update(id=b["nic"] + "x"), 404,
-         "NotFound", "networkInterfaces/nicx"),
-        (lambda b: b["properties"]["storageProfile"]["osDisk"].update(diskSizeGB=10), 400, "InvalidParameter",
-         "smaller"),
-        (lambda b: b["properties"]["storageProfile"].update(dataDisks=[{"lun": "x", "createOption": "Empty"}]), 400,
-         "InvalidRequestContent", "lun"),
+        (
+            lambda b: b["properties"]["networkProfile"]["networkInterfaces"][0].update(id=b["nic"] + "x"),
+            404,
+            "NotFound",
+            "networkInterfaces/nicx",
+        ),
+        (
+            lambda b: b["properties"]["storageProfile"]["osDisk"].update(diskSizeGB=10),
+            400,
+            "InvalidParameter",
+            "smaller",
+        ),
+        (
+            lambda b: b["properties"]["storageProfile"].update(
+                dataDisks=[{"lun": "x", "createOption": "Empty"}]
+            ),
+            400,
+            "InvalidRequestContent",
+            "lun",
+        ),
     ],
-)  # fmt: skip
-def test_validation(arm: Any, resource_group: str, mutate: Any, status: int, code: str, fragment: str) -> None:
+)
+def test_validation(
+    arm: Any, resource_group: str, mutate: Any, status: int, code: str, fragment: str
+) -> None:
     rg = resource_group
     nic = make_nic(arm, rg)
     body = linux_vm(arm, nic)
@@ -227,7 +278,9 @@ def test_validation(arm: Any, resource_group: str, mutate: Any, status: int, cod
 
 def test_bad_json_never_500(arm: Any, resource_group: str) -> None:
     for raw in (b"{", b"[]", b'"x"', b""):
-        response = arm.put(vm_path(resource_group), V2020, data=raw, headers={"Content-Type": "application/json"})
+        response = arm.put(
+            vm_path(resource_group), V2020, data=raw, headers={"Content-Type": "application/json"}
+        )
         assert response.status_code == 400, raw
 
 
@@ -258,7 +311,15 @@ def test_unmanaged_vhd_needs_storage_account(arm: Any, resource_group: str) -> N
 def test_list_pages(arm: Any, resource_group: str) -> None:
     rg = resource_group
     for index in range(3):
-        create(arm, rg, linux_vm(arm, make_nic(arm, rg, f"nic{index}"), ), name=f"vm{index}")  # fmt: skip
+        create(
+            arm,
+            rg,
+            linux_vm(
+                arm,
+                make_nic(arm, rg, f"nic{index}"),
+            ),
+            name=f"vm{index}",
+        )
     first = arm.get(f"{rg_path(rg)}/providers/Microsoft.Compute/virtualMachines", V2020).json()
     assert "nextLink" in first
     names = [v["name"] for v in first["value"]]

@@ -64,7 +64,9 @@ def make_nic(c: Clients, rg: str, loc: str, name: str = "nic") -> Any:
         net.virtual_networks.begin_create_or_update(
             rg, "vnet", {"location": loc, "address_space": {"address_prefixes": ["10.0.0.0/16"]}}
         ).result()
-        subnet = net.subnets.begin_create_or_update(rg, "vnet", "default", {"address_prefix": "10.0.0.0/24"}).result()
+        subnet = net.subnets.begin_create_or_update(
+            rg, "vnet", "default", {"address_prefix": "10.0.0.0/24"}
+        ).result()
     return net.network_interfaces.begin_create_or_update(
         rg, name, {"location": loc, "ip_configurations": [{"name": "ipconfig1", "subnet": {"id": subnet.id}}]}
     ).result()
@@ -79,9 +81,13 @@ def make_blob_endpoint(c: Clients, rg: str, loc: str) -> str:
 
 
 def vm_body(
-    loc: str, nic_id: str, name: str = "vm", image: dict[str, str] = UBUNTU, size: str = "Standard_A1",
+    loc: str,
+    nic_id: str,
+    name: str = "vm",
+    image: dict[str, str] = UBUNTU,
+    size: str = "Standard_A1",
     blob: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     storage: dict[str, Any] = {"image_reference": image}
     if blob is not None:
         storage["os_disk"] = {
@@ -143,9 +149,14 @@ def test_vm_sample_sequence(clients: Clients, resource_group: str, emulator_info
         )
     else:
         vm.storage_profile.data_disks.append(
-            {"lun": 12, "name": "data1", "create_option": "Empty", "disk_size_gb": 1,
-             "vhd": {"uri": f"{blob}vhds/data1.vhd"}}
-        )  # fmt: skip
+            {
+                "lun": 12,
+                "name": "data1",
+                "create_option": "Empty",
+                "disk_size_gb": 1,
+                "vhd": {"uri": f"{blob}vhds/data1.vhd"},
+            }
+        )
     vm = vms.begin_create_or_update(rg, "vm", vm).result()
     assert [(d.lun, d.name, d.disk_size_gb) for d in vm.storage_profile.data_disks] == [(12, "data1", 1)]
     if c.managed:
@@ -175,7 +186,9 @@ def test_vm_sample_sequence(clients: Clients, resource_group: str, emulator_info
     assert power_state(vms.get(rg, "vm", expand="instanceView")) == "PowerState/running"
     vms.begin_power_off(rg, "vm").result()
     # GET .../instanceView exists from 2017-03-30; at 2016-03-30 only $expand does.
-    view = vms.instance_view(rg, "vm") if c.managed else vms.get(rg, "vm", expand="instanceView").instance_view
+    view = (
+        vms.instance_view(rg, "vm") if c.managed else vms.get(rg, "vm", expand="instanceView").instance_view
+    )
     assert [s.code for s in view.statuses] == ["ProvisioningState/succeeded", "PowerState/stopped"]
 
     assert "vm" in [v.name for v in vms.list_all()]

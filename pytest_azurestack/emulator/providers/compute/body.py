@@ -92,7 +92,8 @@ def tags(body: dict[str, Any]) -> dict[str, str] | None:
             raise ArmError(
                 400,
                 "InvalidRequestContent",
-                f"The request content was invalid and could not be deserialized: tag '{key}' must be a string, "
+                f"The request content was invalid and could not be deserialized: tag '{key}' must be "
+                "a string, "
                 f"got {type(tag).__name__}.",
                 target="tags",
             )

@@ -178,7 +178,8 @@ class Compute:
         busy = vm["_compute"].get("busy")
         if busy:
             raise conflict(
-                f"Operation cannot be performed on VM '{vm['name']}' while the '{busy}' operation is in progress; "
+                f"Operation cannot be performed on VM '{vm['name']}' while the '{busy}' operation is "
+                "in progress; "
                 "wait for it to finish (poll its Azure-AsyncOperation URL).",
                 code="Conflict",
             )
@@ -191,8 +192,10 @@ class Compute:
             raise ArmError(
                 400,
                 "InvalidResourceLocation",
-                f"The resource '{existing['name']}' already exists in location '{existing['location']}'. A resource "
-                f"with the same name cannot be created in location '{location}'; use '{existing['location']}'.",
+                f"The resource '{existing['name']}' already exists in location "
+                f"'{existing['location']}'. A resource "
+                f"with the same name cannot be created in location '{location}'; use "
+                f"'{existing['location']}'.",
             )
         if norm(location) != norm(self.location):
             raise ArmError(
@@ -239,7 +242,8 @@ class Compute:
         else:
             raise b.invalid(
                 "storageProfile.osDisk.createOption",
-                f"The value '{option}' of parameter 'osDisk.createOption' is not allowed; use FromImage or Attach.",
+                f"The value '{option}' of parameter 'osDisk.createOption' is not allowed; use "
+                "FromImage or Attach.",
             )
         nics = self._nics(props, vm_id, required=True)
         if unmanaged:
@@ -295,7 +299,8 @@ class Compute:
             valid = ",".join(s.name for s in AZURE_STACK_SIZES)
             raise b.invalid(
                 "hardwareProfile.vmSize",
-                f"The value {name} provided for the VM size is not valid. The valid sizes in the current region "
+                f"The value {name} provided for the VM size is not valid. The valid sizes in the "
+                "current region "
                 f"are: {valid}.",
             )
         return size
@@ -305,7 +310,8 @@ class Compute:
         if ref.get("id") and not ref.get("publisher"):
             raise b.invalid(
                 "imageReference.id",
-                "Custom and gallery images (imageReference.id) are not served by this Azure Stack emulator; use a "
+                "Custom and gallery images (imageReference.id) are not served by this Azure Stack "
+                "emulator; use a "
                 "marketplace image by publisher, offer, sku and version.",
             )
         fields = {}
@@ -320,8 +326,10 @@ class Compute:
             raise ArmError(
                 404,
                 "PlatformImageNotFound",
-                f"The platform image '{urn}' is not available. Verify that all fields in the storage profile are "
-                f"correct. List the images this stamp offers with GET .../locations/{self.location}/publishers.",
+                f"The platform image '{urn}' is not available. Verify that all fields in the storage "
+                "profile are "
+                "correct. List the images this stamp offers with GET "
+                f".../locations/{self.location}/publishers.",
                 target="imageReference",
             )
         out = dict(fields)
@@ -336,7 +344,8 @@ class Compute:
         if not refs:
             raise b.invalid(
                 "networkProfile.networkInterfaces",
-                "Virtual machine must have at least one network interface: give networkProfile.networkInterfaces.",
+                "Virtual machine must have at least one network interface: give "
+                "networkProfile.networkInterfaces.",
             )
         out: list[dict[str, Any]] = []
         primaries = 0
@@ -351,7 +360,8 @@ class Compute:
                 raise ArmError(
                     400,
                     "NicInUse",
-                    f"Network Interface {nic['id']} is used by existing resource {owner}. In order to use this "
+                    f"Network Interface {nic['id']} is used by existing resource {owner}. In order to "
+                    "use this "
                     "network interface, first delete that VM or remove this network interface from it.",
                 )
             nic_props = b.obj(ref, "properties", f"{path}.properties") or {}
@@ -393,12 +403,14 @@ class Compute:
         if match is None:
             raise b.invalid(
                 f"{path}.managedDisk.storageAccountType",
-                f"Storage account type '{wanted}' is not supported on this stamp; use {' or '.join(STORAGE_TYPES)}.",
+                f"Storage account type '{wanted}' is not supported on this stamp; use "
+                f"{' or '.join(STORAGE_TYPES)}.",
             )
         if match == "Premium_LRS" and not size.premium:
             raise b.invalid(
                 f"{path}.managedDisk.storageAccountType",
-                f"Requested operation cannot be performed because the VM size {size.name} does not support the "
+                f"Requested operation cannot be performed because the VM size {size.name} does not "
+                "support the "
                 "storage account type Premium_LRS; use Standard_LRS or a DS-series size.",
             )
         return match
@@ -439,8 +451,10 @@ class Compute:
         if size_gb is not None and size_gb < image.size_gb:
             raise b.invalid(
                 f"{path}.diskSizeGB",
-                f"The specified disk size {size_gb} GB is smaller than the size of the corresponding disk in the VM "
-                f"image: {image.size_gb} GB. This is not allowed. Please choose equal or greater size or do not "
+                f"The specified disk size {size_gb} GB is smaller than the size of the corresponding "
+                "disk in the VM "
+                f"image: {image.size_gb} GB. This is not allowed. Please choose equal or greater size "
+                "or do not "
                 "specify an explicit size.",
             )
         size_gb = _check_max(size_gb or image.size_gb, f"{path}.diskSizeGB")
@@ -495,15 +509,18 @@ class Compute:
             assert image is not None
             if blob is not None:
                 raise conflict(
-                    f"Blob {uri} already exists. Please provide a different blob URI to create a new OS disk '{name}', "
+                    f"Blob {uri} already exists. Please provide a different blob URI to create a new "
+                    f"OS disk '{name}', "
                     "or use createOption Attach.",
                     code="VHDBlobAlreadyExists",
                 )
             if size_gb is not None and size_gb < image.size_gb:
                 raise b.invalid(
                     f"{path}.diskSizeGB",
-                    f"The specified disk size {size_gb} GB is smaller than the size of the corresponding disk in the "
-                    f"VM image: {image.size_gb} GB. Please choose equal or greater size or do not specify one.",
+                    f"The specified disk size {size_gb} GB is smaller than the size of the "
+                    "corresponding disk in the "
+                    f"VM image: {image.size_gb} GB. Please choose equal or greater size or do not "
+                    "specify one.",
                 )
             size_gb = size_gb or image.size_gb
         size_gb = _check_max(size_gb, f"{path}.diskSizeGB")
@@ -520,7 +537,8 @@ class Compute:
     def _check_disk_name_free(self, subscription: str, group: str, name: str, target: str) -> None:
         if self.store.get(self.disk_id(subscription, group, name)) is not None:
             raise conflict(
-                f"A disk named '{name}' already exists in resource group '{group}'; attach it with createOption "
+                f"A disk named '{name}' already exists in resource group '{group}'; attach it with "
+                "createOption "
                 "Attach and its managedDisk.id, or choose another name.",
                 code="Conflict",
             )
@@ -538,7 +556,8 @@ class Compute:
         owner = disk.get("managedBy")
         if owner and not same_id(owner, vm_id):
             raise conflict(
-                f"Disk '{disk['name']}' is already attached to VM '{owner}'; a managed disk attaches to one VM at a "
+                f"Disk '{disk['name']}' is already attached to VM '{owner}'; a managed disk attaches "
+                "to one VM at a "
                 "time: detach it from that VM first."
             )
         if disk["properties"].get("provisioningState") not in ("Succeeded", None):
@@ -601,7 +620,8 @@ class Compute:
             if lun in luns:
                 raise b.invalid(
                     "storageProfile.dataDisks",
-                    f"Data disks '{luns[lun]}' and '{entry['name']}' both use LUN {lun}; each data disk needs its own "
+                    f"Data disks '{luns[lun]}' and '{entry['name']}' both use LUN {lun}; each data "
+                    "disk needs its own "
                     "LUN (0-63).",
                 )
             if key in keys:
@@ -682,7 +702,8 @@ class Compute:
             }
         raise b.invalid(
             f"{path}.createOption",
-            f"The value '{option}' of parameter 'dataDisk.createOption' is not allowed here; use Attach (with "
+            f"The value '{option}' of parameter 'dataDisk.createOption' is not allowed here; use "
+            "Attach (with "
             "managedDisk.id) or Empty (with diskSizeGB).",
         )
 
@@ -722,7 +743,8 @@ class Compute:
         elif option == "Empty":
             if blob is not None and not same_id(blob.get("attachedTo"), vm_id):
                 raise conflict(
-                    f"Blob {uri} already exists. Please provide a different blob URI to create a new blank data "
+                    f"Blob {uri} already exists. Please provide a different blob URI to create a new "
+                    "blank data "
                     f"disk '{name}', or attach it with createOption Attach.",
                     code="VHDBlobAlreadyExists",
                 )
@@ -732,12 +754,19 @@ class Compute:
         else:
             raise b.invalid(
                 f"{path}.createOption",
-                f"The value '{option}' of parameter 'dataDisk.createOption' is not allowed here; use Empty (with "
+                f"The value '{option}' of parameter 'dataDisk.createOption' is not allowed here; use "
+                "Empty (with "
                 "diskSizeGB) or Attach.",
             )
         plan.claim_vhds.append((account, uri, size_gb))
-        return {"lun": item["lun"], "name": name, "createOption": option, "vhd": {"uri": uri}, "caching": caching,
-                "diskSizeGB": size_gb}  # fmt: skip
+        return {
+            "lun": item["lun"],
+            "name": name,
+            "createOption": option,
+            "vhd": {"uri": uri},
+            "caching": caching,
+            "diskSizeGB": size_gb,
+        }
 
     def _resize_in_place(
         self, entry: dict[str, Any], item: dict[str, Any], path: str, plan: _Plan, deallocated: bool
@@ -786,9 +815,17 @@ class Compute:
                 self._update_os_disk(sp["osDisk"], os_in, plan, deallocated)
             if storage.get("dataDisks") is not None:
                 sp["dataDisks"] = self._data_disks(
-                    subscription, group, vm["name"], vm_id, storage, sp["dataDisks"], size,
-                    bool(state.get("unmanaged")), plan, deallocated,
-                )  # fmt: skip
+                    subscription,
+                    group,
+                    vm["name"],
+                    vm_id,
+                    storage,
+                    sp["dataDisks"],
+                    size,
+                    bool(state.get("unmanaged")),
+                    plan,
+                    deallocated,
+                )
         os_profile = b.obj(props, "osProfile", "osProfile")
         if os_profile is not None and "osProfile" in new:
             for key in ("computerName", "adminUsername"):
@@ -832,9 +869,15 @@ class Compute:
         sp = vm["properties"]["storageProfile"]
         for spec in plan.create:
             disk = self._new_disk_resource(
-                parsed.subscription, parsed.resource_group or "", spec["name"], vm["location"], spec["sizeGB"],
-                spec["sku"], spec.get("osType"), spec.get("image"),
-            )  # fmt: skip
+                parsed.subscription,
+                parsed.resource_group or "",
+                spec["name"],
+                vm["location"],
+                spec["sizeGB"],
+                spec["sku"],
+                spec.get("osType"),
+                spec.get("image"),
+            )
             disk["managedBy"] = vm_id
             self.store.put(disk["id"], disk)
             if spec["role"] == "os":
@@ -864,7 +907,8 @@ class Compute:
         before = state.get("power")
         if action == "restart" and before != "running":
             raise conflict(
-                f"Operation 'restart' is not allowed on VM '{vm['name']}' since the VM is {before or 'not running'}; "
+                f"Operation 'restart' is not allowed on VM '{vm['name']}' since the VM is "
+                f"{before or 'not running'}; "
                 "start it instead."
             )
         during, final = POWER_ACTIONS[action]
@@ -1037,9 +1081,15 @@ class Compute:
             )
             size_gb = max(size_gb or 0, image.size_gb)
             return self._new_disk_resource(
-                subscription, group, name, location, _check_max(size_gb, "properties.diskSizeGB"), sku,
-                image.os_type, image,
-            )  # fmt: skip
+                subscription,
+                group,
+                name,
+                location,
+                _check_max(size_gb, "properties.diskSizeGB"),
+                sku,
+                image.os_type,
+                image,
+            )
         if option == "Copy":
             source_id = b.text(
                 creation, "sourceResourceId", "properties.creationData.sourceResourceId", required=True
@@ -1049,13 +1099,23 @@ class Compute:
                 raise ArmError(404, "NotFound", f"Source disk {source_id} was not found.")
             size_gb = max(size_gb or 0, int(source["properties"]["diskSizeGB"]))
             return self._new_disk_resource(
-                subscription, group, name, location, size_gb, sku, os_type or source["properties"].get("osType"),
-                creation={"createOption": "Copy", "sourceResourceId": source["id"],
-                          "sourceUniqueId": source["properties"]["uniqueId"]},
-            )  # fmt: skip
+                subscription,
+                group,
+                name,
+                location,
+                size_gb,
+                sku,
+                os_type or source["properties"].get("osType"),
+                creation={
+                    "createOption": "Copy",
+                    "sourceResourceId": source["id"],
+                    "sourceUniqueId": source["properties"]["uniqueId"],
+                },
+            )
         raise b.invalid(
             "properties.creationData.createOption",
-            f"createOption '{option}' is not served by this Azure Stack emulator; use Empty, FromImage or Copy.",
+            f"createOption '{option}' is not served by this Azure Stack emulator; use Empty, "
+            "FromImage or Copy.",
         )
 
     def _image_from_id(self, image_ref_id: str) -> ImageSpec:
@@ -1066,7 +1126,8 @@ class Compute:
         except (ValueError, IndexError):
             raise b.invalid(
                 "properties.creationData.imageReference.id",
-                f"'{image_ref_id}' is not a platform image id (.../Publishers/p/ArtifactTypes/VMImage/Offers/o/Skus/s/"
+                f"'{image_ref_id}' is not a platform image id "
+                "(.../Publishers/p/ArtifactTypes/VMImage/Offers/o/Skus/s/"
                 "Versions/v).",
             ) from None
         image = self.catalog.resolve(*fields)
@@ -1095,7 +1156,8 @@ class Compute:
                 if changing_size:
                     raise resize_while_running(disk["name"], vm["id"])
                 raise conflict(
-                    f"Cannot change the SKU of disk '{disk['name']}' while it is attached to running VM {vm['id']}; "
+                    f"Cannot change the SKU of disk '{disk['name']}' while it is attached to running "
+                    f"VM {vm['id']}; "
                     "deallocate the VM first."
                 )
         if changing_sku and sku is not None:
@@ -1111,7 +1173,8 @@ class Compute:
             return None
         if disk.get("managedBy"):
             raise conflict(
-                f"Disk {disk['name']} is attached to VM {disk['managedBy']}; detach it (PUT the VM without it) or "
+                f"Disk {disk['name']} is attached to VM {disk['managedBy']}; detach it (PUT the VM "
+                "without it) or "
                 "delete the VM first."
             )
         disk["properties"]["provisioningState"] = "Deleting"
@@ -1140,7 +1203,8 @@ def shrink_error(name: str, current: int, wanted: int) -> ArmError:
     return ArmError(
         400,
         "BadRequest",
-        f"Disk size reduction is not supported: disk '{name}' is {current} GB, the request asks for {wanted} GB; "
+        f"Disk size reduction is not supported: disk '{name}' is {current} GB, the request asks for "
+        f"{wanted} GB; "
         f"a disk can only grow, send a diskSizeGB of at least {current}.",
         target="diskSizeGB",
     )
@@ -1149,7 +1213,8 @@ def shrink_error(name: str, current: int, wanted: int) -> ArmError:
 def resize_while_running(name: str, vm_id: str | None = None) -> ArmError:
     where = f" VM {vm_id}" if vm_id else " its VM"
     return conflict(
-        f"Cannot resize disk {name} while it is attached to running{where}. Resizing a disk of an Azure Virtual "
+        f"Cannot resize disk {name} while it is attached to running{where}. Resizing a disk of an "
+        "Azure Virtual "
         "Machine requires the virtual machine to be deallocated: deallocate it first."
     )
 

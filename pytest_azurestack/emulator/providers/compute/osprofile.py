@@ -15,16 +15,55 @@ from pytest_azurestack.emulator.providers.compute import body as b
 # Names Azure refuses for the administrator account (a subset of its published list).
 RESERVED_USERNAMES = frozenset(
     {
-        "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123",
-        "a", "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner",
-        "root", "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5",
+        "administrator",
+        "admin",
+        "user",
+        "user1",
+        "test",
+        "user2",
+        "test1",
+        "user3",
+        "admin1",
+        "1",
+        "123",
+        "a",
+        "actuser",
+        "adm",
+        "admin2",
+        "aspnet",
+        "backup",
+        "console",
+        "david",
+        "guest",
+        "john",
+        "owner",
+        "root",
+        "server",
+        "sql",
+        "support",
+        "support_388945a0",
+        "sys",
+        "test2",
+        "test3",
+        "user4",
+        "user5",
     }
-)  # fmt: skip
+)
 # Passwords Azure refuses outright even though they meet the complexity rules.
 DISALLOWED_PASSWORDS = frozenset(
-    {"abc@123", "p@$$w0rd", "p@ssw0rd", "p@ssword123", "pa$$word", "pass@word1", "password!", "password1",
-     "password22", "iloveyou!"}
-)  # fmt: skip
+    {
+        "abc@123",
+        "p@$$w0rd",
+        "p@ssw0rd",
+        "p@ssword123",
+        "pa$$word",
+        "pass@word1",
+        "password!",
+        "password1",
+        "password22",
+        "iloveyou!",
+    }
+)
 _WINDOWS_NAME_FORBIDDEN = set("`~!@#$%^&*()=+_[]{}\\|;:.'\",<>/?")
 _LINUX_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,62}[A-Za-z0-9])?$")
 
@@ -49,7 +88,10 @@ def password_problem(password: str, os_type: str) -> str | None:
     if sum(classes) < 3:
         return rule
     if password.lower() in DISALLOWED_PASSWORDS:
-        return "The supplied password is not allowed: it is on Azure's list of disallowed passwords; choose another."
+        return (
+            "The supplied password is not allowed: it is on Azure's list of disallowed passwords; "
+            "choose another."
+        )
     return None
 
 
@@ -71,19 +113,22 @@ def validate_os_profile(os_profile: dict[str, Any], os_type: str) -> dict[str, A
     if len(username) > (20 if os_type == "Windows" else 64):
         raise b.invalid(
             f"{path}.adminUsername",
-            f"The Admin Username '{username}' is too long: at most {20 if os_type == 'Windows' else 64} characters.",
+            f"The Admin Username '{username}' is too long: at most "
+            f"{20 if os_type == 'Windows' else 64} characters.",
         )
     linux = b.obj(os_profile, "linuxConfiguration", f"{path}.linuxConfiguration")
     windows = b.obj(os_profile, "windowsConfiguration", f"{path}.windowsConfiguration")
     if os_type == "Linux" and windows is not None:
         raise b.invalid(
             f"{path}.windowsConfiguration",
-            "The image is a Linux image but the osProfile has a windowsConfiguration; use linuxConfiguration.",
+            "The image is a Linux image but the osProfile has a windowsConfiguration; use "
+            "linuxConfiguration.",
         )
     if os_type == "Windows" and linux is not None:
         raise b.invalid(
             f"{path}.linuxConfiguration",
-            "The image is a Windows image but the osProfile has a linuxConfiguration; use windowsConfiguration.",
+            "The image is a Windows image but the osProfile has a linuxConfiguration; use "
+            "windowsConfiguration.",
         )
     password_off = False
     if linux is not None:
@@ -111,8 +156,10 @@ def _check_computer_name(name: str, os_type: str) -> None:
         if len(name) > 15 or name.isdigit() or set(name) & _WINDOWS_NAME_FORBIDDEN:
             raise b.invalid(
                 target,
-                f"Windows computer name '{name}' cannot be more than 15 characters long, be entirely numeric, "
-                "or contain the following characters: ` ~ ! @ # $ % ^ & * ( ) = + _ [ ] { } \\ | ; : . ' \" , < > / ?.",
+                f"Windows computer name '{name}' cannot be more than 15 characters long, be entirely "
+                "numeric, "
+                "or contain the following characters: ` ~ ! @ # $ % ^ & * ( ) = + _ [ ] { } \\ | ; : "
+                ". ' \" , < > / ?.",
             )
     elif not _LINUX_NAME.match(name) or name.isdigit():
         raise b.invalid(

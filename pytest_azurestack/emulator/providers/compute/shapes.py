@@ -32,14 +32,20 @@ def _envelope(resource: dict[str, Any], api_version: str, middle: dict[str, Any]
 
 
 # --- virtual machines ------------------------------------------------------------------------------
-def vm(resource: dict[str, Any], api_version: str, store: Store, instance_view: bool = False) -> dict[str, Any]:
+def vm(
+    resource: dict[str, Any], api_version: str, store: Store, instance_view: bool = False
+) -> dict[str, Any]:
     props = resource["properties"]
     modern = _at_least(api_version, MODERN)
     out: dict[str, Any] = {"vmId": props["vmId"], "hardwareProfile": dict(props["hardwareProfile"])}
     out["storageProfile"] = _storage_profile(props["storageProfile"], api_version)
     if "osProfile" in props:
-        out["osProfile"] = _os_profile(props["osProfile"], resource["_compute"].get("osType", ""), api_version)
-    out["networkProfile"] = {"networkInterfaces": [dict(n) for n in props["networkProfile"]["networkInterfaces"]]}
+        out["osProfile"] = _os_profile(
+            props["osProfile"], resource["_compute"].get("osType", ""), api_version
+        )
+    out["networkProfile"] = {
+        "networkInterfaces": [dict(n) for n in props["networkProfile"]["networkInterfaces"]]
+    }
     if "diagnosticsProfile" in props:
         out["diagnosticsProfile"] = props["diagnosticsProfile"]
     out["provisioningState"] = props["provisioningState"]
@@ -105,7 +111,9 @@ def _os_profile(profile: dict[str, Any], os_type: str, api_version: str) -> dict
         out["windowsConfiguration"] = windows
     else:
         given = profile.get("linuxConfiguration") or {}
-        linux: dict[str, Any] = {"disablePasswordAuthentication": bool(given.get("disablePasswordAuthentication"))}
+        linux: dict[str, Any] = {
+            "disablePasswordAuthentication": bool(given.get("disablePasswordAuthentication"))
+        }
         if given.get("ssh"):
             linux["ssh"] = given["ssh"]
         if modern:

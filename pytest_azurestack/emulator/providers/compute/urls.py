@@ -47,7 +47,11 @@ ROUTES: list[Route] = [
     _disk("GET", SUB + "/providers/Microsoft.Compute/disks", r.list_disks),
     _loc(LOC + "/publishers", r.list_publishers, "locations/publishers"),
     _loc(LOC + "/publishers/{publisher}/artifacttypes/vmimage/offers", r.list_offers, "locations/publishers"),
-    _loc(LOC + "/publishers/{publisher}/artifacttypes/vmimage/offers/{offer}/skus", r.list_skus, "locations/publishers"),
+    _loc(
+        LOC + "/publishers/{publisher}/artifacttypes/vmimage/offers/{offer}/skus",
+        r.list_skus,
+        "locations/publishers",
+    ),
     _loc(IMG, r.list_versions, "locations/publishers"),
     _loc(IMG + "/{version}", r.get_image_version, "locations/publishers"),
     _loc(LOC + "/vmSizes", r.list_location_sizes, "locations/vmSizes"),

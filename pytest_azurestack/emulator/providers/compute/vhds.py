@@ -57,7 +57,8 @@ def check_uri(store: Store, subscription: str, uri: str, target: str) -> dict[st
             404,
             "StorageAccountNotFound",
             f"Storage account '{host}' not found for VHD '{uri}'. Ensure storage account is not deleted and "
-            "belongs to the same Azure location as the VM; create it first and use its primaryEndpoints.blob.",
+            "belongs to the same Azure location as the VM; create it first and use its "
+            "primaryEndpoints.blob.",
             target=target,
         )
     rest = uri[len(blob_endpoint(account)) :].strip("/")
