@@ -249,3 +249,20 @@ def test_tests_blocked_by_one_cause_share_one_note() -> None:
         "AZS-RG [latest] not supported by this cloud: InvalidApiVersionParameter: no.",
         "3 tests [latest] not run because AZS-RG not supported: AZS-NET, AZS-NIC, AZS-VM",
     ]
+
+
+def test_ids_are_never_split_across_note_lines() -> None:
+    results = Results()
+    reason = "not run: prerequisite AZS-VM-CREATE-DATA-DISK-WITH-A-LONG-NAME failed"
+    for line in range(1, 30):
+        cid = f"AZS-VM-OPERATION-NUMBER-{line}"
+        results.add_report(
+            report(
+                cid, "latest", "setup", "skipped", line=line, category="not run", longrepr=("f", line, reason)
+            )
+        )
+    notes = plain(render(results, width=80)).split("\n\n")[-1]
+    words = notes.replace(",", " ").split()
+    assert all(
+        w.startswith(("AZS-", "tests", "[latest]", "not", "run", "because", "failed", "29")) for w in words
+    )

@@ -140,7 +140,11 @@ def _root_cause(reason: str) -> str:
 
 def _note(head: str, text: str, outcome: Outcome, width: int, max_lines: int = MAX_NOTE_LINES) -> list[Line]:
     wrapped = textwrap.wrap(
-        text, width=max(width - len(head), 40), max_lines=max_lines, placeholder=" \u2026"
+        text,
+        width=max(width - len(head), 40),
+        max_lines=max_lines,
+        placeholder=" \u2026",
+        break_on_hyphens=False,  # never split a conformance id
     )
     return [
         [(head if n == 0 else " " * len(head), {"bold": n == 0}), (chunk, MARKUP[outcome])]
