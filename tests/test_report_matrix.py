@@ -261,8 +261,6 @@ def test_ids_are_never_split_across_note_lines() -> None:
                 cid, "latest", "setup", "skipped", line=line, category="not run", longrepr=("f", line, reason)
             )
         )
-    notes = plain(render(results, width=80)).split("\n\n")[-1]
-    words = notes.replace(",", " ").split()
-    assert all(
-        w.startswith(("AZS-", "tests", "[latest]", "not", "run", "because", "failed", "29")) for w in words
-    )
+    notes = plain(render(results, width=80)).split("\n\n")[-1].splitlines()
+    assert len(notes) == 8 and notes[-1].endswith("\u2026")  # long lists are cut, not endless
+    assert not any(line.endswith("-") for line in notes)
