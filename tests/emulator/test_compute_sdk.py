@@ -307,3 +307,17 @@ def test_image_catalog_and_sizes(clients: Clients, emulator_info: Any) -> None:
     sizes = {s.name: s for s in clients.compute.virtual_machine_sizes.list(loc)}
     assert {"Standard_DS1_v2", "Standard_A1", "Standard_D1_v2"} <= set(sizes)
     assert sizes["Standard_A1"].number_of_cores == 1
+
+
+def test_patch_keeps_the_model(
+    sdk_client: Callable[..., Any], resource_group: str, emulator_info: Any
+) -> None:
+    c = Clients("2020-09-01-hybrid", sdk_client)
+    rg, loc = resource_group, emulator_info.location
+    nic = make_nic(c, rg, loc)
+    vms = c.compute.virtual_machines
+    vms.begin_create_or_update(rg, "vm", vm_body(loc, nic.id)).result()
+    patched = vms.begin_update(rg, "vm", {"tags": {"a": "b"}}).result()
+    assert patched.tags == {"a": "b"}
+    assert patched.storage_profile.image_reference.offer == "UbuntuServer"
+    assert vms.get(rg, "vm").hardware_profile.vm_size == "Standard_A1"
