@@ -156,6 +156,10 @@ class EmulatorServer:
 
         def request_exit(signum: int, frame: object) -> None:
             server.should_exit = True
+            # Same grace as stop(): idle keep-alive clients must not hold the exit.
+            timer = threading.Timer(0.5, setattr, (server, "force_exit", True))
+            timer.daemon = True
+            timer.start()
 
         previous = {sig: signal.signal(sig, request_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
 
@@ -188,6 +192,10 @@ class EmulatorServer:
         self._cleanup()
 
     def _cleanup(self) -> None:
+        if self.config.data_dir:
+            # Operations live in memory only: finish them so no resource is stuck in
+            # "Creating"/"Deleting" after a restart.
+            self.emulator.lro.finish_all()
         self.emulator.store.flush()
         if self._sock is not None:
             self._sock.close()
