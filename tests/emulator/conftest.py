@@ -16,7 +16,7 @@ Function scope:
   ``faults``           the emulator's ``Faults``, cleared after the test
   ``lro``              the emulator's ``LroManager``; transitions restored after the test
   ``fresh_emulator``   factory: ``fresh_emulator(**EmulatorConfig fields)`` -> started server, stopped after
-  ``arm_client``       factory: ``arm_client(server_or_info, token=<valid>)`` -> ``ArmClient`` for any emulator
+  ``arm_client``       factory: ``arm_client(server_or_info, token=<valid>)`` -> ``ArmClient`` for any server
 
 Providers whose ``urls.py`` does not import are left out of the session emulator with a warning
 (other engineers' providers may be mid-edit); set AZURESTACK_EMULATOR_STRICT=1 to fail instead.
@@ -170,7 +170,7 @@ def credential(emulator_info: EmulatorInfo) -> Any:
 def sdk_client(emulator_info: EmulatorInfo, credential: Any) -> Callable[..., Any]:
     def make(client_class: type, profile: Any, **kwargs: Any) -> Any:
         # SubscriptionClient takes no subscription id.
-        if "subscription_id" in inspect.signature(client_class.__init__).parameters:
+        if "subscription_id" in inspect.signature(client_class).parameters:
             kwargs["subscription_id"] = emulator_info.subscription_id
         return client_class(
             credential,

@@ -45,7 +45,7 @@ def test_resource_groups_through_the_sdk(sdk_client: Any, profile: Any) -> None:
     client.resource_groups.begin_delete(name).result()
     with pytest.raises(ResourceNotFoundError) as caught:
         client.resource_groups.get(name)
-    assert caught.value.error.code == "ResourceGroupNotFound"
+    assert caught.value.error is not None and caught.value.error.code == "ResourceGroupNotFound"
 
 
 def test_group_delete_removes_its_contents(sdk_client: Any) -> None:
