@@ -197,6 +197,7 @@ class EmulatorServer:
             # "Creating"/"Deleting" after a restart.
             self.emulator.lro.finish_all()
         self.emulator.store.flush()
+        self.emulator.store.close()
         if self._sock is not None:
             self._sock.close()
             self._sock = None

@@ -130,6 +130,14 @@ def test_state_persists_across_restarts(tmp_path: Any, arm_client: Any) -> None:
         second.stop()
 
 
+def test_one_emulator_per_data_dir(tmp_path: Any) -> None:
+    first = EmulatorServer(EmulatorConfig(data_dir=tmp_path, providers=("resources",)))
+    with pytest.raises(ValueError, match="is in use by another running emulator"):
+        EmulatorServer(EmulatorConfig(data_dir=tmp_path, providers=("resources",)))
+    first.stop()  # never started: stop still releases the directory
+    EmulatorServer(EmulatorConfig(data_dir=tmp_path, providers=("resources",))).stop()
+
+
 def test_unreadable_state_file_is_one_clear_error(tmp_path: Any) -> None:
     (tmp_path / "state.json").write_text("{broken")
     with pytest.raises(

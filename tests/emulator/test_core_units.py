@@ -99,6 +99,7 @@ def test_store_flush_is_atomic_json(tmp_path: Any) -> None:
     store.put("/subscriptions/s/resourceGroups/g", {"id": "/subscriptions/s/resourceGroups/g", "type": "t"})
     store.meta["subscription_id"] = "s"
     store.flush()
+    store.close()
     assert not list(tmp_path.glob(".state-*"))
     again = Store(tmp_path)
     assert again.exists("/subscriptions/S/resourcegroups/G") and again.meta == {"subscription_id": "s"}

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 STATE_FILE = "state.json"
 STATE_VERSION = 1
 
@@ -26,8 +28,33 @@ class Store:
         self._items: dict[str, dict[str, Any]] = {}
         self.meta: dict[str, Any] = {}
         self.data_dir = Path(data_dir) if data_dir else None
+        self._file_lock: FileLock | None = None
         if self.data_dir:
-            self._load()
+            self._claim(self.data_dir)
+            try:
+                self._load()
+            except BaseException:
+                self.close()
+                raise
+
+    def _claim(self, data_dir: Path) -> None:
+        """One emulator per data directory: two would overwrite each other's state."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(data_dir / ".emulator.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise ValueError(
+                f"emulator data dir {data_dir} is in use by another running emulator; "
+                "stop it or choose another --data-dir"
+            ) from None
+        self._file_lock = lock
+
+    def close(self) -> None:
+        """Release the data directory (after a final ``flush``)."""
+        if self._file_lock is not None:
+            self._file_lock.release()
+            self._file_lock = None
 
     # --- reads ---------------------------------------------------------------------------------
     def get(self, resource_id: str) -> dict[str, Any] | None:
