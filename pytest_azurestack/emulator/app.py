@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -26,6 +27,7 @@ from pytest_azurestack.emulator.config import EmulatorConfig
 from pytest_azurestack.emulator.identity import Identity, OAuthError
 
 ARM_METHODS = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"]
+REQUEST_LOG_SIZE = 2000
 
 
 def provider_routes(names: tuple[str, ...]) -> list[Route]:
@@ -63,6 +65,8 @@ class Emulator:
             transitions=config.transitions,
         )
         self.faults = Faults(config.faults)
+        # The last requests Resource Manager answered, for tests and debugging (admin API).
+        self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
         self.router = Router([*OPERATION_ROUTES, *provider_routes(config.providers)])
 
     def login_endpoint(self, base_url: str) -> str:
@@ -129,6 +133,17 @@ def build_app(emulator: Emulator) -> Starlette:
         )
         out = arm_headers(headers, emulator.config.location, request.method)
         out.update(result.headers)
+        error = result.body.get("error") if isinstance(result.body, dict) else None
+        emulator.requests.append(
+            {
+                "method": request.method,
+                "path": request.url.path,
+                "apiVersion": query.get("api-version"),
+                "status": result.status,
+                "code": error.get("code") if isinstance(error, dict) else None,
+                "requestId": out["x-ms-request-id"],
+            }
+        )
         if result.body is None or request.method == "HEAD":
             return Response(b"", status_code=result.status, headers=out)
         payload = json.dumps(result.body, separators=(",", ":")).encode()

@@ -197,3 +197,19 @@ def test_metadata_endpoint_points_at_the_adfs_login(arm: Any, emulator_info: Any
     assert body["authentication"]["loginEndpoint"] == f"{emulator_info.arm_endpoint}/adfs/"
     assert body["authentication"]["audiences"] == [emulator_info.audience]
     assert {"galleryEndpoint", "graphEndpoint", "portalEndpoint"} <= set(body)
+
+
+def test_request_log_on_the_admin_api(arm: Any) -> None:
+    assert arm.session.delete(arm.url("/_emulator/requests")).status_code == 204
+    arm.get("{sub}/resourcegroups", RG)
+    arm.get("{sub}/resourcegroups", profiles.LATEST.api_version(profiles.RESOURCES, "resourceGroups"))
+    log = arm.session.get(arm.url("/_emulator/requests")).json()["value"]
+    assert [(e["method"], e["apiVersion"], e["status"], e["code"]) for e in log] == [
+        ("GET", RG, 200, None),
+        (
+            "GET",
+            profiles.LATEST.api_version(profiles.RESOURCES, "resourceGroups"),
+            400,
+            "InvalidApiVersionParameter",
+        ),
+    ]

@@ -88,6 +88,12 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
             return _error(404, f"fault rule {rule_id} not found")
         return Response(status_code=204)
 
+    async def requests_log(request: Request) -> Response:
+        if request.method == "DELETE":
+            emulator.requests.clear()
+            return Response(status_code=204)
+        return JSONResponse({"value": list(emulator.requests)})
+
     async def state(request: Request) -> Response:
         if request.method == "DELETE":
             with store.lock:
@@ -105,4 +111,5 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
         StarletteRoute(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
         StarletteRoute(f"{PREFIX}/faults/{{rule_id:int}}", fault, methods=["DELETE"]),
         StarletteRoute(f"{PREFIX}/state", state, methods=["GET", "DELETE"]),
+        StarletteRoute(f"{PREFIX}/requests", requests_log, methods=["GET", "DELETE"]),
     ]

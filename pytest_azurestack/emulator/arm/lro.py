@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pytest_azurestack.emulator.arm.store import Store
 
 TERMINAL = ("Succeeded", "Failed", "Canceled")
+MAX_OPERATIONS = 10_000
 
 
 @dataclass(frozen=True)
@@ -174,8 +175,17 @@ class LroManager:
             fault=request.lro_fault,
         )
         with self.store.lock:
+            self._prune()
             self.operations[op.id] = op
         return op
+
+    def _prune(self) -> None:
+        """Forget the oldest finished operations of a long run (their URLs then answer 404)."""
+        if len(self.operations) < MAX_OPERATIONS:
+            return
+        done = [op_id for op_id, op in self.operations.items() if op.done]
+        for op_id in done[: len(done) // 2]:
+            del self.operations[op_id]
 
     # --- responses -----------------------------------------------------------------------------
     def status_url(self, request: ArmRequest, op: Operation, monitor: bool = False) -> str:
