@@ -152,7 +152,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def _start_emulator(config: pytest.Config, settings: Settings, state: RunState) -> Settings:
     # Only emulator runs pay for its import.
-    from .emulator import EmulatorConfig, EmulatorServer  # type: ignore[attr-defined]
+    from .emulator import EmulatorConfig, EmulatorServer
 
     server = EmulatorServer(
         EmulatorConfig(build=settings.emulator_build, location=settings.location, retry_after=0)
@@ -350,7 +350,7 @@ def _azurestack_transport(
         ca_bundle=settings.ca_bundle,
         principal=getattr(azurestack_credential, "principal", "the service principal"),
         subscription_id=azurestack_subscription_id,
-        cassette_active=(lambda: azurestack_cassette is not None) if playback else None,
+        cassette=azurestack_cassette,
     )
     request.node.stash[TRANSPORT_KEY] = transport
     try:

@@ -9,6 +9,7 @@ retry policy does not swallow or retry them.
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 from dataclasses import dataclass
@@ -18,7 +19,13 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 from azure.core.exceptions import ServiceRequestError
+from azure.core.pipeline._tools import is_rest
 from azure.core.pipeline.transport import RequestsTransport
+from azure.core.pipeline.transport._requests_basic import RequestsTransportResponse
+from azure.core.rest._requests_basic import RestRequestsTransportResponse
+from requests.structures import CaseInsensitiveDict
+from vcr.errors import CannotOverwriteExistingCassetteException, UnhandledHTTPRequestError
+from vcr.request import Request as VcrRequest
 
 from .cloud import CA_BUNDLE_FIX
 from .errors import ApiVersionError, AuthenticationError, CassetteError, EndpointError
@@ -88,7 +95,9 @@ class AzureStackTransport(RequestsTransport):
     """``RequestsTransport`` plus the guard, pin mode, no-sleep playback and one-line failures.
 
     ``profile=None`` (discovery, the sweeper) turns guard and pin off. ``offline=True`` (playback)
-    makes ``sleep`` a no-op; with ``cassette_active`` returning False it refuses to send at all.
+    makes ``sleep`` a no-op and serves every request from ``cassette`` (the test's vcrpy cassette)
+    directly, through vcrpy's own matching and play counts but without the requests/urllib3 stack
+    vcrpy would otherwise fake a socket under; with no cassette it refuses to send at all.
     """
 
     def __init__(
@@ -101,7 +110,7 @@ class AzureStackTransport(RequestsTransport):
         ca_bundle: Path | None = None,
         principal: str = "the service principal",
         subscription_id: str | None = None,
-        cassette_active: Any = None,
+        cassette: Any = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("connection_verify", str(ca_bundle) if ca_bundle else True)
@@ -112,7 +121,7 @@ class AzureStackTransport(RequestsTransport):
         self.offline = offline
         self.principal = principal
         self.subscription_id = subscription_id
-        self._cassette_active = cassette_active
+        self.cassette = cassette
         self._lock = threading.Lock()  # LRO pollers send from their own threads
         self.pinned: list[PinnedRequest] = []
         self.violations: list[ApiVersionError] = []
@@ -123,13 +132,11 @@ class AzureStackTransport(RequestsTransport):
             super().sleep(duration)
 
     def send(self, request: Any, **kwargs: Any) -> Any:
-        if self.offline and self._cassette_active is not None and not self._cassette_active():
-            raise CassetteError(
-                f"playback: {request.method} {urlsplit(request.url).path} was sent with no cassette active",
-                "use the azurestack client fixtures (they run inside the test's cassette)",
-            )
         if self.profile is not None:
             self._apply_profile(request)
+        response = self._replay(request, **kwargs) if self.offline else None
+        if response is not None:
+            return response
         try:
             response = super().send(request, **kwargs)
         except ServiceRequestError as exc:
@@ -139,6 +146,50 @@ class AzureStackTransport(RequestsTransport):
             raise
         if response.status_code in (401, 403) and resource_type_of(urlsplit(request.url).path) is not None:
             self._raise_auth(request, response)
+        return response
+
+    def _replay(self, request: Any, **kwargs: Any) -> Any:
+        """The cassette's response to ``request``, or None to send it the ordinary way."""
+        if self.cassette is None:
+            raise CassetteError(
+                f"playback: {request.method} {urlsplit(request.url).path} was sent with no cassette active",
+                "use the azurestack client fixtures (they run inside the test's cassette)",
+            )
+        body = getattr(request, "data", None)
+        if getattr(request, "files", None) or not isinstance(body, (bytes, str, type(None))):
+            return None  # not a plain body: let vcrpy's patched socket see exactly what requests sends
+        vcr_request = VcrRequest(request.method, request.url, body, dict(request.headers))
+        if self.cassette.filter_request(vcr_request) is None:
+            return None  # a request the recorder ignores: vcrpy lets it through, so do we
+        try:
+            # One scan of the cassette (vcrpy's own stub scans twice: can_play, then play).
+            recorded = self.cassette.play_response(vcr_request)
+        except UnhandledHTTPRequestError:
+            # The same miss vcrpy raises: the recorder's report explains it (closest request, diff).
+            raise CannotOverwriteExistingCassetteException(
+                cassette=self.cassette, failed_request=vcr_request
+            ) from None
+        return self._response(request, recorded, kwargs.get("stream", False))
+
+    def _response(self, request: Any, recorded: dict[str, Any], stream: bool) -> Any:
+        """An azure-core response built in memory from a recorded one (vcrpy's cassette format)."""
+        raw = requests.Response()
+        raw.status_code = int(recorded["status"]["code"])
+        raw.reason = recorded["status"].get("message", "")
+        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        for name, values in recorded.get("headers", {}).items():
+            headers[name] = ", ".join(values) if isinstance(values, list) else str(values)
+        raw.headers = headers
+        body = recorded.get("body", {}).get("string", b"")
+        raw.raw = io.BytesIO(body.encode() if isinstance(body, str) else body or b"")
+        raw.url = request.url
+        block = self.connection_config.data_block_size
+        if not is_rest(request):  # azure-core's legacy HttpRequest
+            return RequestsTransportResponse(request, raw, block)
+        response = RestRequestsTransportResponse(request=request, internal_response=raw, block_size=block)
+        if not stream:
+            response.read()
+            response.close()
         return response
 
     def _apply_profile(self, request: Any) -> None:

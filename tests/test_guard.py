@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import importlib.metadata
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+import vcr
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.resource import ResourceManagementClient
 from azure.profiles import KnownProfiles
 from pytest_httpserver import HTTPServer
+from vcr.errors import CannotOverwriteExistingCassetteException
 
 from pytest_azurestack.clients import ClientContext
 from pytest_azurestack.cloud import Cloud
 from pytest_azurestack.credentials import PlaybackCredential
-from pytest_azurestack.errors import ApiVersionError
+from pytest_azurestack.errors import ApiVersionError, CassetteError
 from pytest_azurestack.profiles import LATEST, V2017_03_09_PROFILE, V2020_09_01_HYBRID, Profile
 from pytest_azurestack.transport import (
     AzureStackTransport,
@@ -29,7 +32,9 @@ VM_PATH = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/v
 VM_BODY = {"name": "vm", "location": "local", "properties": {"provisioningState": "Succeeded"}}
 
 
-def _context(server: HTTPServer, tls: Any, profile: Profile, **transport: Any) -> ClientContext:
+def _context(
+    server: HTTPServer, tls: Any, profile: Profile, polling_interval: float = 0.01, **transport: Any
+) -> ClientContext:
     cloud = Cloud(server.url_for("").rstrip("/"), server.url_for("/"), ("https://aud",), is_adfs=True)
     return ClientContext(
         cloud,
@@ -37,7 +42,7 @@ def _context(server: HTTPServer, tls: Any, profile: Profile, **transport: Any) -
         SUB,
         profile,  # type: ignore[arg-type]
         AzureStackTransport(profile=profile, ca_bundle=tls.ca_pem, **transport),
-        polling_interval=0.01,
+        polling_interval=polling_interval,
     )
 
 
@@ -142,12 +147,48 @@ def _no_sleep(seconds: float) -> None:
     raise AssertionError(f"slept {seconds}s")
 
 
-def test_playback_never_sleeps(https_server: HTTPServer, tls: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_playback_never_sleeps(
+    https_server: HTTPServer, tls: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Record the operation (Retry-After: 30 twice) with vcrpy, then replay it with sleep forbidden."""
     _lro_server(https_server)
+    cassette_path = str(tmp_path / "lro.yaml")
+    recorder = vcr.VCR(record_mode="once")
+    live = _context(https_server, tls, V2020_09_01_HYBRID, polling_interval=0)
+    with recorder.use_cassette(cassette_path):
+        monkeypatch.setattr(time, "sleep", lambda seconds: None)  # recording may wait; skip it anyway
+        live.client(ResourceManagementClient).resource_groups.begin_delete("rg").result()
+    https_server.clear()  # nothing serves now: replay must come from the cassette alone
     monkeypatch.setattr(time, "sleep", _no_sleep)
-    client = _context(https_server, tls, V2020_09_01_HYBRID, offline=True).client(ResourceManagementClient)
-    client.resource_groups.begin_delete("rg").result()
-    https_server.check_assertions()
+    with vcr.VCR(record_mode="none").use_cassette(cassette_path) as cassette:
+        replay = _context(https_server, tls, V2020_09_01_HYBRID, offline=True, cassette=cassette)
+        replay.client(ResourceManagementClient).resource_groups.begin_delete("rg").result()
+        assert cassette.all_played
+    assert https_server.log == []
+
+
+def test_playback_miss_is_vcrpys_miss(https_server: HTTPServer, tls: Any, tmp_path: Path) -> None:
+    https_server.expect_request(VM_PATH).respond_with_json(VM_BODY)
+    cassette_path = str(tmp_path / "vm.yaml")
+    with vcr.VCR(record_mode="once").use_cassette(cassette_path):
+        _context(https_server, tls, V2020_09_01_HYBRID).client(ComputeManagementClient).virtual_machines.get(
+            "rg", "vm"
+        )
+    with vcr.VCR(record_mode="none").use_cassette(cassette_path) as cassette:
+        client = _context(https_server, tls, V2020_09_01_HYBRID, offline=True, cassette=cassette).client(
+            ComputeManagementClient
+        )
+        assert client.virtual_machines.get("rg", "vm").name == "vm"  # replayed in memory
+        with pytest.raises(CannotOverwriteExistingCassetteException):
+            client.virtual_machines.get("rg", "other")
+    assert len(https_server.log) == 1  # only the recording reached the server
+
+
+def test_playback_without_a_cassette_refuses_to_send(https_server: HTTPServer, tls: Any) -> None:
+    client = _context(https_server, tls, V2020_09_01_HYBRID, offline=True).client(ComputeManagementClient)
+    with pytest.raises(CassetteError, match="no cassette active"):
+        client.virtual_machines.get("rg", "vm")
+    assert https_server.log == []
 
 
 def test_live_sleeps_as_the_server_asks(
