@@ -43,7 +43,7 @@ class AzureStackCleanupWarning(UserWarning):
     """A resource the run created could not be deleted."""
 
 
-@dataclass
+@dataclass(eq=False)  # registered as a plugin: pluggy needs it hashable
 class RunState:
     """Per-run state of this process: exported variables, the emulator, what the summary reports."""
 

@@ -50,8 +50,16 @@ def standalone_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
 
 @pytest.mark.parametrize("profile", ["v2020_09_01_hybrid", "v2019_03_01_hybrid", "v2017_03_09_profile"])
 def test_sample_style_script_completes(standalone_emulator: dict[str, str], profile: str) -> None:
-    expected = {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_SUBSCRIPTION_ID",
-                "ARM_ENDPOINT", "AZURE_RESOURCE_LOCATION", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"}
+    expected = {
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_SUBSCRIPTION_ID",
+        "ARM_ENDPOINT",
+        "AZURE_RESOURCE_LOCATION",
+        "REQUESTS_CA_BUNDLE",
+        "SSL_CERT_FILE",
+    }
     assert expected <= set(standalone_emulator)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "ARM_", "AZURESTACK_"))}
     env.update(standalone_emulator)

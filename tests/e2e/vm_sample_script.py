@@ -27,8 +27,12 @@ DATA_DISK = "sampledatadisk1"
 PASSWORD = "Pw1!" + uuid.uuid4().hex
 IMAGES = {
     "linux": {"publisher": "Canonical", "offer": "UbuntuServer", "sku": "16.04-LTS", "version": "latest"},
-    "windows": {"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer",
-                "sku": "2012-R2-Datacenter", "version": "latest"},
+    "windows": {
+        "publisher": "MicrosoftWindowsServer",
+        "offer": "WindowsServer",
+        "sku": "2012-R2-Datacenter",
+        "version": "latest",
+    },
 }
 
 
@@ -73,19 +77,31 @@ def main(profile_name):
         network.virtual_networks.begin_create_or_update(
             GROUP, VNET, {"location": LOCATION, "address_space": {"address_prefixes": ["10.0.0.0/16"]}}
         ).wait()
-        subnet = network.subnets.begin_create_or_update(GROUP, VNET, SUBNET, {"address_prefix": "10.0.0.0/24"}).result()
+        subnet = network.subnets.begin_create_or_update(
+            GROUP, VNET, SUBNET, {"address_prefix": "10.0.0.0/24"}
+        ).result()
         nic = network.network_interfaces.begin_create_or_update(
-            GROUP, NIC, {"location": LOCATION, "ip_configurations": [{"name": "ipconfig", "subnet": {"id": subnet.id}}]}
+            GROUP,
+            NIC,
+            {"location": LOCATION, "ip_configurations": [{"name": "ipconfig", "subnet": {"id": subnet.id}}]},
         ).result()
 
         def vm_parameters(image, os_disk):
             storage_profile = {"image_reference": IMAGES[image]}
             if not managed:
-                storage_profile["os_disk"] = {"name": os_disk, "caching": "None", "create_option": "fromImage",
-                                              "vhd": {"uri": f"{blob}/vhds/{os_disk}.vhd"}}
+                storage_profile["os_disk"] = {
+                    "name": os_disk,
+                    "caching": "None",
+                    "create_option": "fromImage",
+                    "vhd": {"uri": f"{blob}/vhds/{os_disk}.vhd"},
+                }
             return {
                 "location": LOCATION,
-                "os_profile": {"computer_name": VM, "admin_username": "userlogin", "admin_password": PASSWORD},
+                "os_profile": {
+                    "computer_name": VM,
+                    "admin_username": "userlogin",
+                    "admin_password": PASSWORD,
+                },
                 "hardware_profile": {"vm_size": "Standard_DS1_v2" if managed else "Standard_A1"},
                 "storage_profile": storage_profile,
                 "network_profile": {"network_interfaces": [{"id": nic.id}]},
@@ -102,12 +118,24 @@ def main(profile_name):
         if managed:
             print("\nCreate (empty) managed Data Disk")
             data_disk = compute.disks.begin_create_or_update(
-                GROUP, DATA_DISK, {"location": LOCATION, "disk_size_gb": 1, "creation_data": {"create_option": "Empty"}}
+                GROUP,
+                DATA_DISK,
+                {"location": LOCATION, "disk_size_gb": 1, "creation_data": {"create_option": "Empty"}},
             ).result()
-            attach = {"lun": 12, "name": DATA_DISK, "create_option": "Attach", "managed_disk": {"id": data_disk.id}}
+            attach = {
+                "lun": 12,
+                "name": DATA_DISK,
+                "create_option": "Attach",
+                "managed_disk": {"id": data_disk.id},
+            }
         else:
-            attach = {"lun": 12, "name": DATA_DISK, "create_option": "Empty", "disk_size_gb": 1,
-                      "vhd": {"uri": f"{blob}/vhds/{DATA_DISK}.vhd"}}
+            attach = {
+                "lun": 12,
+                "name": DATA_DISK,
+                "create_option": "Empty",
+                "disk_size_gb": 1,
+                "vhd": {"uri": f"{blob}/vhds/{DATA_DISK}.vhd"},
+            }
 
         print("\nGet Virtual Machine by Name")
         virtual_machine = compute.virtual_machines.get(GROUP, VM, expand="instanceView")
@@ -153,7 +181,9 @@ def main(profile_name):
         compute.virtual_machines.begin_delete(GROUP, VM).wait()
 
         print("\nCreating Windows Virtual Machine")
-        compute.virtual_machines.begin_create_or_update(GROUP, VM, vm_parameters("windows", "windowsos")).wait()
+        compute.virtual_machines.begin_create_or_update(
+            GROUP, VM, vm_parameters("windows", "windowsos")
+        ).wait()
     except Exception as exc:  # the sample reports any failed operation, then still cleans up
         print("A VM operation failed:", exc, sep="\n")
         return 1
