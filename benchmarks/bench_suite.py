@@ -47,7 +47,9 @@ def interactions() -> dict[str, dict[str, int]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--live", action="store_true", help="also time the live run against the emulator")
     options = parser.parse_args()
@@ -59,7 +61,8 @@ def main() -> None:
         }
     for label, args in runs.items():
         times = [wall_time(args) for _ in range(options.repeat)]
-        print(f"{label:16} median {statistics.median(times):6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})")
+        runs_text = ", ".join(f"{t:.2f}" for t in times)
+        print(f"{label:16} median {statistics.median(times):6.2f} s  (runs: {runs_text})")
     table = interactions()
     operations = sorted({op for ops in table.values() for op in ops})
     profiles = sorted(table)

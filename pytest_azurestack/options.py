@@ -168,7 +168,9 @@ def add_options(parser: pytest.Parser) -> None:
     for opt in OPTIONS:
         env_note = f" [env: {opt.env}]" if opt.env else ""
         if opt.kind == "bool":
-            group.addoption(opt.flag, dest=opt.dest, action="store_true", default=None, help=opt.help + env_note)
+            group.addoption(
+                opt.flag, dest=opt.dest, action="store_true", default=None, help=opt.help + env_note
+            )
             parser.addini(opt.dest, opt.help, type="bool", default=None)
         elif opt.kind == "list":
             group.addoption(opt.flag, dest=opt.dest, action="append", default=None, help=opt.help + env_note)
@@ -188,7 +190,7 @@ def _raw(config: pytest.Config, opt: Option) -> str | list[str] | bool | None:
     """The option's value from the first source that sets it, or None."""
     value = config.getoption(opt.dest, default=None)
     if value is not None:
-        return value  # type: ignore[no-any-return]
+        return value
     if opt.env and os.environ.get(opt.env, "").strip():
         env_value = os.environ[opt.env].strip()
         if opt.kind == "list":
@@ -198,7 +200,7 @@ def _raw(config: pytest.Config, opt: Option) -> str | list[str] | bool | None:
         return env_value
     ini = config.getini(opt.dest)
     if ini not in (None, "", []):
-        return ini  # type: ignore[no-any-return]
+        return ini
     return None
 
 

@@ -183,9 +183,9 @@ def supported_versions(profiles: Iterable[Profile]) -> dict[tuple[str, str], set
     for profile in profiles:
         for provider, version in profile.versions.items():
             table.setdefault((provider, ""), set()).add(version)
-        for key, version in profile.overrides.items():
-            if version is not None:
-                table.setdefault(key, set()).add(version)
+        for key, override in profile.overrides.items():
+            if override is not None:
+                table.setdefault(key, set()).add(override)
     return table
 
 

@@ -41,4 +41,3 @@ def vm_lab(
         )
         _vm_labs[azurestack_profile.name] = lab
     return lab
-

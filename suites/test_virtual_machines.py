@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
-
 from vm_lab import (
     DATA_DISK_GB,
     DATA_DISK_LUN,
@@ -39,7 +38,9 @@ def _assert_power_state(compute_client: Any, lab: VmLab, expected: str) -> Any:
     return vm
 
 
-@conformance("AZS-VM-RG-CREATE", "A resource group is created in the stamp's location, carrying the run's tags.")
+@conformance(
+    "AZS-VM-RG-CREATE", "A resource group is created in the stamp's location, carrying the run's tags."
+)
 def test_create_resource_group(resource_client: Any, vm_lab: VmLab) -> None:
     created = resource_client.resource_groups.create_or_update(
         vm_lab.resource_group, {"location": vm_lab.location, "tags": vm_lab.tags}
@@ -60,7 +61,12 @@ def test_create_storage_account(storage_client: Any, vm_lab: VmLab) -> None:
     storage_client.storage_accounts.begin_create(
         vm_lab.resource_group,
         vm_lab.storage_account,
-        {"sku": {"name": "standard_lrs"}, "kind": "storage", "location": vm_lab.location, "tags": vm_lab.tags},
+        {
+            "sku": {"name": "standard_lrs"},
+            "kind": "storage",
+            "location": vm_lab.location,
+            "tags": vm_lab.tags,
+        },
     ).result()
     account = storage_client.storage_accounts.get_properties(vm_lab.resource_group, vm_lab.storage_account)
     assert account.provisioning_state == "Succeeded"
@@ -77,7 +83,11 @@ def test_create_virtual_network(network_client: Any, vm_lab: VmLab) -> None:
     network_client.virtual_networks.begin_create_or_update(
         vm_lab.resource_group,
         vm_lab.vnet,
-        {"location": vm_lab.location, "tags": vm_lab.tags, "address_space": {"address_prefixes": ["10.0.0.0/16"]}},
+        {
+            "location": vm_lab.location,
+            "tags": vm_lab.tags,
+            "address_space": {"address_prefixes": ["10.0.0.0/16"]},
+        },
     ).result()
     vnet = network_client.virtual_networks.get(vm_lab.resource_group, vm_lab.vnet)
     assert vnet.provisioning_state == "Succeeded"
@@ -257,7 +267,9 @@ def test_attach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
 def test_detach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
     vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
     vm.storage_profile.data_disks = [d for d in vm.storage_profile.data_disks if d.name != vm_lab.data_disk]
-    updated = compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, vm).result()
+    updated = compute_client.virtual_machines.begin_create_or_update(
+        vm_lab.resource_group, vm_lab.vm, vm
+    ).result()
     assert updated.storage_profile.data_disks == []
     vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
     assert vm.storage_profile.data_disks == []
@@ -288,7 +300,9 @@ def test_get_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
         assert disk.disk_size_gb == vm_lab.os_disk_size_gb
         assert disk.managed_by is not None and disk.managed_by.lower().endswith(f"/{vm_lab.vm.lower()}")
     else:
-        os_disk = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm).storage_profile.os_disk
+        os_disk = compute_client.virtual_machines.get(
+            vm_lab.resource_group, vm_lab.vm
+        ).storage_profile.os_disk
         assert os_disk.name == vm_lab.os_disk_name
         assert os_disk.vhd.uri.startswith(vm_lab.blob_endpoint)
         assert os_disk.disk_size_gb == vm_lab.os_disk_size_gb
@@ -358,8 +372,13 @@ def test_stop_vm(compute_client: Any, vm_lab: VmLab) -> None:
 def test_list_vms_in_subscription(compute_client: Any, vm_lab: VmLab) -> None:
     ids = [vm.id.lower() for vm in compute_client.virtual_machines.list_all()]
     assert len(ids) == len(set(ids)), "paging must not repeat a VM"
-    assert any(i.endswith(f"/resourcegroups/{vm_lab.resource_group.lower()}/providers/microsoft.compute/"
-                          f"virtualmachines/{vm_lab.vm.lower()}") for i in ids)
+    assert any(
+        i.endswith(
+            f"/resourcegroups/{vm_lab.resource_group.lower()}/providers/microsoft.compute/"
+            f"virtualmachines/{vm_lab.vm.lower()}"
+        )
+        for i in ids
+    )
 
 
 @conformance(
@@ -398,7 +417,9 @@ def test_delete_vm(compute_client: Any, network_client: Any, vm_lab: VmLab) -> N
 )
 def test_create_windows_vm(compute_client: Any, vm_lab: VmLab) -> None:
     parameters = vm_lab.vm_parameters(WINDOWS_IMAGE, os_disk_name=f"{vm_lab.vm}-winosdisk")
-    compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, parameters).result()
+    compute_client.virtual_machines.begin_create_or_update(
+        vm_lab.resource_group, vm_lab.vm, parameters
+    ).result()
     vm = _assert_power_state(compute_client, vm_lab, "PowerState/running")
     assert vm.storage_profile.os_disk.os_type.lower() == "windows"
     assert vm.storage_profile.image_reference.offer == WINDOWS_IMAGE["offer"]

@@ -63,7 +63,9 @@ def test_playback_cloud_is_fixed() -> None:
     "value", ["http://management.local", "management.local", "https://", "https://h:99999", ""]
 )
 def test_malformed_endpoint(value: str) -> None:
-    with pytest.raises(ConfigurationError, match=r"ARM_ENDPOINT .* is not an https URL.*set it like https://"):
+    with pytest.raises(
+        ConfigurationError, match=r"ARM_ENDPOINT .* is not an https URL.*set it like https://"
+    ):
         normalize_arm_endpoint(value)
 
 
