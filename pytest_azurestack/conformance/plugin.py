@@ -140,7 +140,11 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     spec = item.stash.get(SPEC_KEY, None)
     if spec is None:
         return (yield)
-    blocked = item.config.stash[TRACKER_KEY].blocker(profile_name_of(item), spec)
+    tracker = item.config.stash[TRACKER_KEY]
+    refusal = tracker.refusal(profile_name_of(item), spec)
+    if refusal is not None:
+        raise _skip(item, Outcome.NOT_SUPPORTED, refusal)
+    blocked = tracker.blocker(profile_name_of(item), spec)
     if blocked is not None:
         raise _skip(item, Outcome.NOT_RUN, blocked[0])  # before any of its fixtures is set up
     return (yield from _classified(item))
@@ -178,6 +182,10 @@ def pytest_runtest_makereport(
         if report.when == "teardown" and outcome is Outcome.FAILED:
             tracker.record(profile, spec.id, outcome)
         elif report.when != "teardown":
-            blocked = tracker.blocker(profile, spec) if outcome is Outcome.NOT_RUN else None
-            tracker.record(profile, spec.id, outcome, blocked[1] if blocked else "")
+            if outcome is Outcome.NOT_SUPPORTED:
+                cause = verdict[1]
+            else:
+                blocked = tracker.blocker(profile, spec) if outcome is Outcome.NOT_RUN else None
+                cause = blocked[1] if blocked else ""
+            tracker.record(profile, spec.id, outcome, cause)
     return report

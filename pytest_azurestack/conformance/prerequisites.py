@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from ..report.results import Outcome
 from .marks import ConformanceSpec
+from .support import PREFIX
 
 
 @dataclass(frozen=True)
 class Status:
     outcome: Outcome
-    cause: str = ""  # for "not run": the root prerequisite that blocked it
+    cause: str = ""  # "not run": the root prerequisite that blocked it; "not supported": the refusal
 
 
 class PrerequisiteTracker:
@@ -28,6 +29,21 @@ class PrerequisiteTracker:
 
     def record(self, profile: str, cid: str, outcome: Outcome, cause: str = "") -> None:
         self._status[(profile, cid)] = Status(outcome, cause)
+
+    def refusal(self, profile: str, spec: ConformanceSpec) -> str | None:
+        """The cloud's refusal when a prerequisite of ``spec`` was not supported, else None.
+
+        A profile the cloud refuses makes every operation under it unsupported, not merely "not
+        run": the verdict names the refusal that proves it.
+        """
+        for rid in spec.requires:
+            status = self._status.get((profile, rid))
+            if status is not None and status.outcome is Outcome.NOT_SUPPORTED:
+                refusal = status.cause.removeprefix(PREFIX)
+                if " (prerequisite " not in refusal:
+                    refusal += f" (prerequisite {rid})"
+                return PREFIX + refusal
+        return None
 
     def blocker(self, profile: str, spec: ConformanceSpec) -> tuple[str, str] | None:
         """(skip reason, root cause) when a prerequisite of ``spec`` has not passed, else None."""

@@ -152,6 +152,10 @@ def _note(head: str, text: str, outcome: Outcome, width: int, max_lines: int = M
     ]
 
 
+# A "not supported" verdict inherited from a refused prerequisite (conformance/prerequisites.py).
+_INHERITED_REFUSAL = re.compile(r"\(prerequisite (\S+)\)$")
+
+
 def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
     """Every verdict other than passed, with its reason and the profiles it applies to.
 
@@ -162,8 +166,12 @@ def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
     grouped: dict[tuple[str, Outcome, str], list[str]] = {}
     blocked: dict[tuple[str, str], list[Result]] = {}  # (root cause, profile) -> not-run results
     for r in ordered:
+        inherited = _INHERITED_REFUSAL.search(r.reason) if r.outcome is Outcome.NOT_SUPPORTED else None
         if r.outcome is Outcome.NOT_RUN:
             blocked.setdefault((_root_cause(r.reason), r.profile), []).append(r)
+        elif inherited:
+            refused = f"not supported, as {inherited.group(1)} was refused"
+            blocked.setdefault((refused, r.profile), []).append(r)
         elif r.outcome is not Outcome.PASSED:
             grouped.setdefault((r.conformance_id, r.outcome, r.reason), []).append(r.profile)
     lines: list[Line] = []
@@ -182,11 +190,13 @@ def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
         merged.setdefault((root, ids), ([], blocked_results[0].reason))[0].append(profile)
     for (root, ids), (where, reason) in merged.items():
         scope = _scope(where, profiles)
+        outcome = Outcome.NOT_SUPPORTED if root.startswith("not supported") else Outcome.NOT_RUN
         if len(ids) == 1:
-            lines += _note(f"{ids[0]} [{scope}] ", reason, Outcome.NOT_RUN, width)
+            lines += _note(f"{ids[0]} [{scope}] ", reason, outcome, width)
         else:
-            text = f"not run because {root}: {', '.join(ids)}"
-            lines += _note(f"{len(ids)} tests [{scope}] ", text, Outcome.NOT_RUN, width, max_lines=8)
+            because = root if outcome is Outcome.NOT_SUPPORTED else f"not run because {root}"
+            text = f"{because}: {', '.join(ids)}"
+            lines += _note(f"{len(ids)} tests [{scope}] ", text, outcome, width, max_lines=8)
     return lines
 
 
