@@ -209,6 +209,7 @@ def _installed(dist: str) -> tuple[int, ...]:
         return (0,)
 
 
+@pytest.mark.single_api
 @pytest.mark.skipif(
     _installed("azure-mgmt-compute") < (36,),
     reason="needs the single-API generation "
