@@ -5,16 +5,6 @@ from __future__ import annotations
 from pytest_azurestack.emulator.arm.errors import ArmError
 
 
-def not_found(full_type: str, name: str, group: str | None) -> ArmError:
-    where = f" under resource group '{group}'" if group else ""
-    return ArmError(
-        404,
-        "ResourceNotFound",
-        f"The Resource '{full_type}/{name}'{where} was not found. For more details please go to "
-        "https://aka.ms/ARMResourceNotFoundFix",
-    )
-
-
 def child_not_found(kind: str, name: str, parent_id: str) -> ArmError:
     return ArmError(404, "NotFound", f"Resource {parent_id}/{kind}/{name} not found.")
 

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from pytest_azurestack.emulator.arm.errors import ArmError
+from pytest_azurestack.emulator.arm.errors import ArmError, resource_not_found
 from pytest_azurestack.emulator.arm.ids import parse_resource_id, same_id
 from pytest_azurestack.emulator.arm.store import Store
 from pytest_azurestack.emulator.providers.network import addressing
@@ -134,7 +134,7 @@ class NetworkModel:
         resource = self.store.get(resource_id)
         if resource is None or str(resource.get("type", "")).lower() != full_type.lower():
             parsed = parse_resource_id(resource_id)
-            raise err.not_found(full_type, parsed.name, parsed.resource_group)
+            raise resource_not_found(full_type, parsed.name, parsed.resource_group)
         return resource
 
     def get_child(self, child_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
