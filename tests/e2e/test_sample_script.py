@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).with_name("vm_sample_script.py")
+SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "vm_sample.py"
 SUCCESS = "All example operations completed successfully!"
 
 

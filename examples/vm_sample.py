@@ -1,9 +1,10 @@
 """A plain script in the manner of Microsoft's Azure Stack Python VM sample, using only the
 standard environment variables: metadata discovery, ClientSecretCredential and profile-bound
-clients, then every VM operation of DESIGN section 5 in the sample's order.
+clients, then every VM operation of the sample in its order (2017-03-09-profile: unmanaged VHDs).
 
-Usage: python vm_sample_script.py [PROFILE]   (default v2020_09_01_hybrid)
-The end-to-end test runs it against the standalone emulator; nothing here knows about pytest.
+Usage: python examples/vm_sample.py [PROFILE]   (default v2020_09_01_hybrid), with a real stamp's
+variables or after `. azurestack.env` from `azurestack-emulator --env-file azurestack.env`.
+The end-to-end test and the emulator benchmark run it; nothing here knows about pytest.
 """
 
 import os
