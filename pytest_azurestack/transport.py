@@ -30,6 +30,7 @@ from vcr.request import Request as VcrRequest
 from .cloud import CA_BUNDLE_FIX
 from .errors import ApiVersionError, AuthenticationError, CassetteError, EndpointError
 from .profiles import RESOURCES, Profile, resource_type_of
+from .recording.playback import play_response
 
 _API_VERSION = re.compile(r"(?:(?<=[?&])|^)api-version=([^&#]*)", re.IGNORECASE)
 # Types whose api-version comes from another request: provider registration (azure-mgmt-core's
@@ -159,11 +160,13 @@ class AzureStackTransport(RequestsTransport):
         if getattr(request, "files", None) or not isinstance(body, (bytes, str, type(None))):
             return None  # not a plain body: let vcrpy's patched socket see exactly what requests sends
         vcr_request = VcrRequest(request.method, request.url, body, dict(request.headers))
-        if self.cassette.filter_request(vcr_request) is None:
+        scrubbed = self.cassette.filter_request(vcr_request)
+        if scrubbed is None:
             return None  # a request the recorder ignores: vcrpy lets it through, so do we
         try:
-            # One scan of the cassette (vcrpy's own stub scans twice: can_play, then play).
-            recorded = self.cassette.play_response(vcr_request)
+            # Scrubbed once, found through the cassette's index (vcrpy's own stub scrubs and scans
+            # the whole cassette twice: can_play, then play).
+            recorded = play_response(self.cassette, vcr_request, scrubbed)
         except UnhandledHTTPRequestError:
             # The same miss vcrpy raises: the recorder's report explains it (closest request, diff).
             raise CannotOverwriteExistingCassetteException(
