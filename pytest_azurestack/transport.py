@@ -159,7 +159,7 @@ class AzureStackTransport(RequestsTransport):
         body = getattr(request, "data", None)
         if getattr(request, "files", None) or not isinstance(body, (bytes, str, type(None))):
             return None  # not a plain body: let vcrpy's patched socket see exactly what requests sends
-        vcr_request = VcrRequest(request.method, request.url, body, dict(request.headers))
+        vcr_request = _LiveRequest(request.method, request.url, body, dict(request.headers))
         scrubbed = self.cassette.filter_request(vcr_request)
         if scrubbed is None:
             return None  # a request the recorder ignores: vcrpy lets it through, so do we
@@ -242,6 +242,18 @@ class AzureStackTransport(RequestsTransport):
             f"service principal {self.principal} is not allowed to {request.method} {path} (403{detail})",
             f"grant it the Contributor role on {where} (the user portal's Access control (IAM))",
         )
+
+
+class _LiveRequest(VcrRequest):
+    """A request as vcrpy sees it, built by ``_replay`` from the request about to be sent.
+
+    vcrpy deep-copies a request before scrubbing it; this one's method, URL and body are immutable
+    (``_replay`` passes only bytes, str or None) and its headers a plain dict of strings, so a new
+    request from the same values is that copy, made without ``copy.deepcopy``'s generic walk.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> VcrRequest:
+        return VcrRequest(self.method, self.uri, self.body, dict(self.headers))
 
 
 def _arm_error(response: Any) -> str:
