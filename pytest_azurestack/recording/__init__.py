@@ -1,7 +1,8 @@
 """Recording and playback of ARM traffic with vcrpy.
 
 ``config`` builds the ``vcr.VCR`` from ``Settings``; ``sanitize`` scrubs on record; ``matchers``
-match requests and explain a miss; ``persister`` holds writes until a test passed and records
+match requests and explain a miss; ``playback`` finds a replayed request's
+interaction through a per-cassette index; ``persister`` holds writes until a test passed and records
 provenance; ``names`` makes stable names and recorded variables; ``scan`` finds secrets;
 ``plugin`` holds the fixtures and hooks.
 """
