@@ -9,7 +9,6 @@ the lab's storage account, as the sample's unmanaged-disks variant does.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from vm_lab import (
     WINDOWS_IMAGE,
     VmLab,
     power_state,
+    provisioning_time,
 )
 
 conformance = pytest.mark.conformance
@@ -148,6 +148,7 @@ def test_create_linux_vm(compute_client: Any, network_client: Any, vm_lab: VmLab
     vm = _assert_power_state(compute_client, vm_lab, "PowerState/running")
     os_disk = vm.storage_profile.os_disk
     assert os_disk.os_type.lower() == "linux"
+    vm_lab.vm_id = vm.id
     vm_lab.os_disk_name = os_disk.name
     if vm_lab.managed_disks:
         disk = compute_client.disks.get(vm_lab.resource_group, os_disk.name)
@@ -160,6 +161,7 @@ def test_create_linux_vm(compute_client: Any, network_client: Any, vm_lab: VmLab
     assert nic.virtual_machine.id.lower() == vm.id.lower()
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-TAG",
     "A PUT with only location and tags tags the VM and keeps its storage profile.",
@@ -176,6 +178,7 @@ def test_tag_vm(compute_client: Any, vm_lab: VmLab) -> None:
     assert vm.storage_profile.image_reference.offer == LINUX_IMAGE["offer"]
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-CREATE-DATA-DISK",
     "An empty 1 GB data disk is created: a managed disk, or an empty VHD in the storage account.",
@@ -217,6 +220,7 @@ def test_create_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
     assert vm.storage_profile.data_disks == []
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-GET",
     "GET with $expand=instanceView returns the VM with provisioning and power statuses.",
@@ -232,6 +236,7 @@ def test_get_vm(compute_client: Any, vm_lab: VmLab) -> None:
     assert [n.id.lower() for n in vm.network_profile.network_interfaces] == [vm_lab.nic_id.lower()]
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-ATTACH-DISK",
     "The data disk is attached at LUN 12 by a PUT of the whole VM; the disk names the VM as its owner.",
@@ -259,6 +264,7 @@ def test_attach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
         assert attached.vhd.uri == vm_lab.vhd_uri(vm_lab.data_disk)
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-DETACH-DISK",
     "A PUT without the data disk detaches it; the disk is left unowned.",
@@ -278,6 +284,7 @@ def test_detach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
         assert disk.managed_by is None
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-DEALLOCATE",
     "Deallocate leaves the VM in PowerState/deallocated.",
@@ -288,6 +295,7 @@ def test_deallocate_vm(compute_client: Any, vm_lab: VmLab) -> None:
     _assert_power_state(compute_client, vm_lab, "PowerState/deallocated")
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-GET-OS-DISK",
     "The OS disk is readable: a managed disk owned by the VM, or the VM's VHD with its size.",
@@ -298,7 +306,7 @@ def test_get_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
         disk = compute_client.disks.get(vm_lab.resource_group, vm_lab.os_disk_name)
         assert disk.name == vm_lab.os_disk_name
         assert disk.disk_size_gb == vm_lab.os_disk_size_gb
-        assert disk.managed_by is not None and disk.managed_by.lower().endswith(f"/{vm_lab.vm.lower()}")
+        assert disk.managed_by is not None and disk.managed_by.lower() == vm_lab.vm_id.lower()
     else:
         os_disk = compute_client.virtual_machines.get(
             vm_lab.resource_group, vm_lab.vm
@@ -308,10 +316,11 @@ def test_get_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
         assert os_disk.disk_size_gb == vm_lab.os_disk_size_gb
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-EXPAND-OS-DISK",
     "While deallocated, the OS disk grows by 10 GB.",
-    requires=("AZS-VM-DEALLOCATE", "AZS-VM-GET-OS-DISK"),
+    requires=("AZS-VM-DEALLOCATE",),
 )
 def test_expand_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
     assert vm_lab.os_disk_size_gb, "the OS disk size is known from the VM's creation"
@@ -331,6 +340,7 @@ def test_expand_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
     vm_lab.os_disk_size_gb = size
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-START",
     "Start brings the VM to PowerState/running.",
@@ -341,29 +351,35 @@ def test_start_vm(compute_client: Any, vm_lab: VmLab) -> None:
     _assert_power_state(compute_client, vm_lab, "PowerState/running")
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-RESTART",
-    "Restart completes and the VM is running again.",
+    "Restart completes, the VM's provisioning status is renewed, and it is running again.",
     requires=("AZS-VM-START",),
 )
 def test_restart_vm(compute_client: Any, vm_lab: VmLab) -> None:
+    before = provisioning_time(_get_vm(compute_client, vm_lab).instance_view)
     compute_client.virtual_machines.begin_restart(vm_lab.resource_group, vm_lab.vm).result()
-    _assert_power_state(compute_client, vm_lab, "PowerState/running")
+    vm = _assert_power_state(compute_client, vm_lab, "PowerState/running")
+    # Running before and after: only the provisioning status' time shows the restart happened.
+    after = provisioning_time(vm.instance_view)
+    assert before is not None and after is not None and after > before
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-STOP",
     "Power off (with a graceful shutdown) leaves the VM in PowerState/stopped, still provisioned.",
     requires=("AZS-VM-START",),
 )
 def test_stop_vm(compute_client: Any, vm_lab: VmLab) -> None:
-    power_off = compute_client.virtual_machines.begin_power_off
-    # skipShutdown exists only from compute 2019-03-01 on; older profiles always shut down.
-    kwargs = {"skip_shutdown": False} if "skip_shutdown" in inspect.signature(power_off).parameters else {}
-    power_off(vm_lab.resource_group, vm_lab.vm, **kwargs).result()
+    # skipShutdown exists from compute 2019-03-01 on; older api-versions always shut down first.
+    kwargs = {"skip_shutdown": False} if vm_lab.compute_version >= "2019-03-01" else {}
+    compute_client.virtual_machines.begin_power_off(vm_lab.resource_group, vm_lab.vm, **kwargs).result()
     _assert_power_state(compute_client, vm_lab, "PowerState/stopped")
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-LIST-SUBSCRIPTION",
     "Listing all VMs of the subscription (following nextLink) includes the VM.",
@@ -381,6 +397,7 @@ def test_list_vms_in_subscription(compute_client: Any, vm_lab: VmLab) -> None:
     )
 
 
+@pytest.mark.linux
 @conformance(
     "AZS-VM-LIST-RESOURCE-GROUP",
     "Listing the VMs of the resource group returns exactly the lab's VM.",
@@ -391,6 +408,7 @@ def test_list_vms_in_resource_group(compute_client: Any, vm_lab: VmLab) -> None:
     assert names == [vm_lab.vm]
 
 
+@pytest.mark.linux
 @pytest.mark.slow
 @conformance(
     "AZS-VM-DELETE",
@@ -415,7 +433,7 @@ def test_delete_vm(compute_client: Any, network_client: Any, vm_lab: VmLab) -> N
     "A Windows Server 2012 R2 Datacenter VM is created on the NIC the Linux VM left, and runs.",
     requires=("AZS-VM-DELETE",),
 )
-def test_create_windows_vm(compute_client: Any, vm_lab: VmLab) -> None:
+def test_create_windows_vm(compute_client: Any, network_client: Any, vm_lab: VmLab) -> None:
     parameters = vm_lab.vm_parameters(WINDOWS_IMAGE, os_disk_name=f"{vm_lab.vm}-winosdisk")
     compute_client.virtual_machines.begin_create_or_update(
         vm_lab.resource_group, vm_lab.vm, parameters
@@ -423,16 +441,29 @@ def test_create_windows_vm(compute_client: Any, vm_lab: VmLab) -> None:
     vm = _assert_power_state(compute_client, vm_lab, "PowerState/running")
     assert vm.storage_profile.os_disk.os_type.lower() == "windows"
     assert vm.storage_profile.image_reference.offer == WINDOWS_IMAGE["offer"]
+    assert [n.id.lower() for n in vm.network_profile.network_interfaces] == [vm_lab.nic_id.lower()]
+    nic = network_client.network_interfaces.get(vm_lab.resource_group, vm_lab.nic)
+    assert nic.virtual_machine.id.lower() == vm.id.lower()
 
 
 @pytest.mark.slow
 @conformance(
     "AZS-VM-RG-DELETE",
-    "Deleting the resource group removes it and everything in it.",
+    "Deleting the resource group removes it and everything in it (VMs, disks, NICs, networks, storage).",
     requires=("AZS-VM-RG-CREATE",),
 )
-def test_delete_resource_group(resource_client: Any, compute_client: Any, vm_lab: VmLab) -> None:
+def test_delete_resource_group(
+    resource_client: Any, compute_client: Any, network_client: Any, storage_client: Any, vm_lab: VmLab
+) -> None:
     resource_client.resource_groups.begin_delete(vm_lab.resource_group).result()
     assert resource_client.resource_groups.check_existence(vm_lab.resource_group) is False
-    with pytest.raises(ResourceNotFoundError):
-        compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    # Its contents went with it: nothing of the group is left in the subscription-wide lists.
+    in_group = f"/resourcegroups/{vm_lab.resource_group.lower()}/"
+    leftovers = [
+        *compute_client.virtual_machines.list_all(),
+        *network_client.network_interfaces.list_all(),
+        *network_client.virtual_networks.list_all(),
+        *storage_client.storage_accounts.list(),
+        *(compute_client.disks.list() if vm_lab.managed_disks else []),
+    ]
+    assert [r.id for r in leftovers if in_group in r.id.lower()] == []

@@ -13,7 +13,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_azurestack.profiles import Profile
+from pytest_azurestack.profiles import COMPUTE, Profile
 
 LINUX_IMAGE = {"publisher": "Canonical", "offer": "UbuntuServer", "sku": "16.04-LTS", "version": "latest"}
 WINDOWS_IMAGE = {
@@ -55,6 +55,7 @@ class VmLab:
     subnet_id: str | None = None
     nic_id: str | None = None
     blob_endpoint: str | None = None
+    vm_id: str | None = None
     data_disk_id: str | None = None
     os_disk_name: str | None = None
     os_disk_size_gb: int | None = None
@@ -62,6 +63,11 @@ class VmLab:
     @property
     def managed_disks(self) -> bool:
         return self.profile.has_managed_disks
+
+    @property
+    def compute_version(self) -> str:
+        """The api-version the profile pins for virtual machines ("" if none)."""
+        return self.profile.api_version(COMPUTE, "virtualMachines") or ""
 
     @property
     def vm_size(self) -> str:
@@ -100,4 +106,12 @@ def power_state(instance_view: Any) -> str | None:
     for status in instance_view.statuses or []:
         if status.code and status.code.startswith("PowerState/"):
             return str(status.code)
+    return None
+
+
+def provisioning_time(instance_view: Any) -> str | None:
+    """When the VM's last operation set its ``ProvisioningState/...`` status (ISO 8601), or None."""
+    for status in instance_view.statuses or []:
+        if status.code and status.code.startswith("ProvisioningState/") and status.time:
+            return str(status.time.isoformat() if hasattr(status.time, "isoformat") else status.time)
     return None
