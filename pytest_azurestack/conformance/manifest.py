@@ -1,4 +1,4 @@
-"""The checked-in conformance manifest: every id of the suite, its title, what it proves, its prerequisites.
+"""The checked-in conformance manifest: every id, its title, what it proves, its prerequisites and order.
 
 Like Kubernetes' conformance list, the manifest makes any change to the suite's ids visible in
 review: ``tests/test_manifest.py`` fails with a precise diff (added / removed / changed) when
@@ -32,12 +32,14 @@ from .ordering import dependency_order
 MANIFEST_NAME = "conformance-manifest.yaml"
 REGENERATE = "python -m pytest_azurestack.conformance --write-manifest {suite}"
 HEADER = """\
-# The conformance tests of this suite: a stable id, a short title, what each test proves and
-# which ids must pass before it (in the same profile). tests/test_manifest.py fails when the
-# suite and this file disagree. Review the change, then regenerate this file with:
+# The conformance tests of this suite: a stable id, a short title, what each test proves, which
+# ids must pass before it (requires) and which it merely runs after, whatever their outcome
+# (after; listed only when there are any), in the same profile. tests/test_manifest.py fails when
+# the suite and this file disagree. Review the change, then regenerate this file with:
 #   {command}
 """
-FIELDS = ("title", "description", "requires")
+FIELDS = ("title", "description", "requires", "after")
+UNORDERED = ("requires", "after")  # compared as sets: their order in the mark means nothing
 
 
 def default_manifest(suite: Path) -> Path:
@@ -64,6 +66,7 @@ def load(path: Path) -> dict[str, ConformanceSpec]:
                 title=str(e.get("title") or ""),
                 description=" ".join(str(e["description"]).split()),
                 requires=tuple(str(r) for r in e.get("requires") or ()),
+                after=tuple(str(r) for r in e.get("after") or ()),
             )
             for e in entries
         ]
@@ -79,12 +82,21 @@ def dump(specs: Iterable[ConformanceSpec], suite: Path) -> str:
     """The manifest text, prerequisites before the tests that need them (else in suite order)."""
     listed = list(specs)
     listed = [listed[i] for i in dependency_order(list(range(len(listed))), dict(enumerate(listed)))]
-    entries = [
-        {"id": s.id, "title": s.title, "description": s.description, "requires": list(s.requires)}
-        for s in listed
-    ]
+    entries = [_entry(s) for s in listed]
     body = yaml.safe_dump({"tests": entries}, sort_keys=False, allow_unicode=True, width=100)
     return HEADER.format(command=REGENERATE.format(suite=suite)) + body
+
+
+def _entry(spec: ConformanceSpec) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": spec.id,
+        "title": spec.title,
+        "description": spec.description,
+        "requires": list(spec.requires),
+    }
+    if spec.after:  # rare: an empty list on every other entry would only be noise
+        entry["after"] = list(spec.after)
+    return entry
 
 
 def write(specs: Iterable[ConformanceSpec], path: Path, suite: Path) -> None:
@@ -123,7 +135,7 @@ def diff(manifest: Mapping[str, ConformanceSpec], suite: Mapping[str, Conformanc
             continue
         for name in FIELDS:
             before, after = getattr(old, name), getattr(new, name)
-            if name == "requires":
+            if name in UNORDERED:
                 before, after = sorted(before), sorted(after)
             if before != after:
                 result.changed.append((cid, name, before, after))
@@ -174,7 +186,10 @@ def collect(paths: Sequence[Path | str], pytest_args: Sequence[str] = ()) -> dic
             )
         data = json.loads(out.read_text(encoding="utf-8"))
     return {
-        d["id"]: ConformanceSpec(d["id"], d["description"], d["title"], tuple(d["requires"])) for d in data
+        d["id"]: ConformanceSpec(
+            d["id"], d["description"], d["title"], tuple(d["requires"]), tuple(d.get("after", ()))
+        )
+        for d in data
     }
 
 

@@ -1,14 +1,21 @@
 """The conformance marker API and the markers that say what a test needs.
 
 A conformance test carries a stable literal id, a one-sentence description of what it proves,
-and the ids that must have passed before it, in the same profile::
+the ids that must have passed before it, and the ids it merely runs after, in the same profile::
 
     @pytest.mark.conformance(
         "AZS-VM-ATTACH-DISK",
         "Attaching an empty managed data disk at lun 12 shows it on the VM and sets its managedBy.",
         requires=("AZS-VM-CREATE-LINUX", "AZS-DISK-CREATE-EMPTY"),
+        after=("AZS-VM-GET",),  # optional: ordering only
         title="attach data disk",  # optional; default: the test name without test_
     )
+
+``requires=``: the test runs after these ids and only if they passed (else: "not run", or, when
+one was refused by the cloud, it runs and a failure inherits that refusal). ``after=``: ordering
+only, for state the tests share (the VM delete runs after every test that reads the VM); the
+test runs after those ids if they are collected, whatever their outcome. Both name ids of the
+suite; an unknown id, the test's own id or a cycle through either is a collection error.
     @pytest.mark.linux
     @pytest.mark.managed_disks
     def test_attach_data_disk(...): ...
@@ -69,9 +76,10 @@ CAPABILITIES: tuple[Capability, ...] = (
 
 MARKERS: tuple[tuple[str, str], ...] = (
     (
-        f"{CONFORMANCE}(id, description, *, requires=(), title=None)",
+        f"{CONFORMANCE}(id, description, *, requires=(), after=(), title=None)",
         "an Azure Stack conformance test: a stable id (AZS-...), one sentence saying what it proves, "
-        "and the ids that must have passed first in the same profile (else: not run)",
+        "the ids that must have passed first in the same profile (else: not run), and the ids it "
+        "only runs after (ordering, whatever their outcome)",
     ),
     ("linux", "exercises a Linux VM"),
     ("windows", "exercises a Windows VM"),
@@ -98,6 +106,12 @@ class ConformanceSpec:
     description: str
     title: str
     requires: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()  # ordering only: run after these ids, whatever their outcome
+
+    @property
+    def predecessors(self) -> tuple[str, ...]:
+        """Every id this test runs after: ``requires`` then ``after``."""
+        return self.requires + self.after
 
 
 def default_title(item: pytest.Item) -> str:
@@ -111,10 +125,13 @@ def spec_of(item: pytest.Item) -> ConformanceSpec | None:
     if mark is None:
         return None
     where = item.nodeid
-    usage = 'use @pytest.mark.conformance("AZS-AREA-VERB", "One sentence.", requires=("AZS-...",))'
+    usage = (
+        'use @pytest.mark.conformance("AZS-AREA-VERB", "One sentence.", requires=("AZS-...",), '
+        'after=("AZS-...",))'
+    )
     if len(mark.args) != 2 or not all(isinstance(a, str) for a in mark.args):
         raise ConformanceError(f"{where}: the conformance mark needs an id and a description", usage)
-    unknown = set(mark.kwargs) - {"requires", "title"}
+    unknown = set(mark.kwargs) - {"requires", "after", "title"}
     if unknown:
         raise ConformanceError(
             f"{where}: unknown conformance mark argument(s) {', '.join(sorted(unknown))}", usage
@@ -123,15 +140,29 @@ def spec_of(item: pytest.Item) -> ConformanceSpec | None:
     check_id(cid, where)
     if not description:
         raise ConformanceError(f"{where}: conformance id {cid} has an empty description", usage)
-    requires = mark.kwargs.get("requires", ())
-    if isinstance(requires, str) or not all(isinstance(r, str) for r in requires):
-        raise ConformanceError(f"{where}: requires= of {cid} must be a tuple of ids", usage)
-    for rid in requires:
-        check_id(rid, where)
-    if cid in requires:
-        raise ConformanceError(f"{where}: {cid} requires itself", "remove it from requires=")
+    requires = _ids(mark.kwargs.get("requires", ()), "requires", cid, where, usage)
+    after = _ids(mark.kwargs.get("after", ()), "after", cid, where, usage)
+    both = [rid for rid in after if rid in requires]
+    if both:
+        raise ConformanceError(
+            f"{where}: {cid} names {', '.join(both)} in both requires= and after=",
+            "keep it in requires= (which also orders)",
+        )
     title = mark.kwargs.get("title") or default_title(item)
-    return ConformanceSpec(cid, description, " ".join(str(title).split()), tuple(dict.fromkeys(requires)))
+    return ConformanceSpec(cid, description, " ".join(str(title).split()), requires, after)
+
+
+def _ids(value: object, name: str, cid: str, where: str, usage: str) -> tuple[str, ...]:
+    """A requires=/after= value: a tuple (or list) of well-formed ids other than ``cid``."""
+    if isinstance(value, str) or not isinstance(value, tuple | list):
+        raise ConformanceError(f"{where}: {name}= of {cid} must be a tuple of ids", usage)
+    if not all(isinstance(r, str) for r in value):
+        raise ConformanceError(f"{where}: {name}= of {cid} must be a tuple of ids", usage)
+    for rid in value:
+        check_id(rid, where)
+    if cid in value:
+        raise ConformanceError(f"{where}: {cid} names itself in {name}=", f"remove it from {name}=")
+    return tuple(dict.fromkeys(value))
 
 
 def check_id(cid: str, where: str) -> None:

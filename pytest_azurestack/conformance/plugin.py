@@ -31,12 +31,14 @@ from .marks import (
     register_markers,
     spec_of,
 )
-from .ordering import check_ids, order_items
+from .ordering import check_marks, check_unique, order_items
 from .prerequisites import PrerequisiteTracker
 from .support import unsupported_reason
 
 SPEC_KEY = pytest.StashKey[ConformanceSpec]()
 TRACKER_KEY = pytest.StashKey[PrerequisiteTracker]()
+# The "not supported ... (prerequisite X)" verdict a test gets if it fails under a refused prerequisite.
+INHERITED_KEY = pytest.StashKey[str]()
 # Distribution modes that scatter single tests over workers: replaced by loadgroup.
 SCATTERING_DIST = ("load", "worksteal")
 DIST_NOTE_KEY = pytest.StashKey[str]()
@@ -83,26 +85,18 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    specs: dict[int, ConformanceSpec] = {}
-    profiles: dict[int, str] = {}
     try:
-        for i, item in enumerate(items):
-            spec = spec_of(item)
-            if spec is not None:
-                specs[i], profiles[i] = spec, profile_name_of(item)
+        specs = {i: spec for i, spec in enumerate(map(spec_of, items)) if spec is not None}
         if not specs:
             return
-        check_ids(items, specs, profiles, narrowed=any("::" in str(a) for a in config.args))
-        items[:] = order_items(items, specs, profiles)
+        check_marks(items, specs, narrowed=any("::" in str(a) for a in config.args))
     except ConformanceError as exc:
         raise pytest.UsageError(f"conformance: {exc}") from None
 
     tracker = config.stash[TRACKER_KEY]
     excluded: list[pytest.Item] = []
-    for item in items:
-        spec = spec_of(item)
-        if spec is None:
-            continue
+    for i, spec in specs.items():
+        item = items[i]
         profile = profile_name_of(item)
         item.stash[SPEC_KEY] = spec
         item.user_properties.extend(
@@ -118,6 +112,15 @@ def pytest_collection_modifyitems(
         config.hook.pytest_deselected(items=excluded)
         gone = set(map(id, excluded))
         items[:] = [i for i in items if id(i) not in gone]
+
+    # Uniqueness and order on what is left: a managed and an unmanaged variant may share an id.
+    kept = {i: item.stash[SPEC_KEY] for i, item in enumerate(items) if SPEC_KEY in item.stash}
+    profiles = {i: profile_name_of(items[i]) for i in kept}
+    try:
+        check_unique(items, kept, profiles)
+        items[:] = order_items(items, kept, profiles)
+    except ConformanceError as exc:
+        raise pytest.UsageError(f"conformance: {exc}") from None
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -141,12 +144,12 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if spec is None:
         return (yield)
     tracker = item.config.stash[TRACKER_KEY]
-    refusal = tracker.refusal(profile_name_of(item), spec)
-    if refusal is not None:
-        raise _skip(item, Outcome.NOT_SUPPORTED, refusal)
     blocked = tracker.blocker(profile_name_of(item), spec)
     if blocked is not None:
         raise _skip(item, Outcome.NOT_RUN, blocked[0])  # before any of its fixtures is set up
+    inherited = tracker.refusal(profile_name_of(item), spec)
+    if inherited is not None:
+        item.stash[INHERITED_KEY] = inherited
     return (yield from _classified(item))
 
 
@@ -157,12 +160,29 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     return (yield from _classified(item))
 
 
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    # Only under an inherited refusal: cleaning up what the refused prerequisite never made may fail.
+    if INHERITED_KEY not in item.stash:
+        return (yield)
+    return (yield from _classified(item))
+
+
 def _classified(item: pytest.Item) -> Generator[None, None, None]:
-    """Run the phase; turn a refusal by the cloud into a "not supported" skip."""
+    """Run the phase; turn a refusal by the cloud into a "not supported" skip.
+
+    Under a refused prerequisite (``INHERITED_KEY``) any other failure, including a missing
+    cassette or ``pytest.fail``, is that inherited refusal: the test could not have the state the
+    refused operation would have made.
+    """
     try:
         return (yield)
-    except Exception as exc:
-        reason = unsupported_reason(exc)
+    except (pytest.skip.Exception, pytest.xfail.Exception):
+        raise
+    except (Exception, pytest.fail.Exception) as exc:
+        reason = unsupported_reason(exc) if isinstance(exc, Exception) else None
+        if reason is None:
+            reason = item.stash.get(INHERITED_KEY, None)
         if reason is None:
             raise
         raise _skip(item, Outcome.NOT_SUPPORTED, reason) from exc
@@ -179,9 +199,11 @@ def pytest_runtest_makereport(
         tracker = item.config.stash[TRACKER_KEY]
         profile = profile_name_of(item)
         outcome = verdict[0]
-        if report.when == "teardown" and outcome is Outcome.FAILED:
-            tracker.record(profile, spec.id, outcome)
-        elif report.when != "teardown":
+        if report.when == "teardown":
+            # A broken teardown spoils a pass (the first verdict of anything else is its cause).
+            if tracker.passed(profile, spec.id) and outcome in (Outcome.FAILED, Outcome.NOT_SUPPORTED):
+                tracker.record(profile, spec.id, outcome, verdict[1] * (outcome is Outcome.NOT_SUPPORTED))
+        else:
             if outcome is Outcome.NOT_SUPPORTED:
                 cause = verdict[1]
             else:

@@ -30,11 +30,17 @@ class PrerequisiteTracker:
     def record(self, profile: str, cid: str, outcome: Outcome, cause: str = "") -> None:
         self._status[(profile, cid)] = Status(outcome, cause)
 
+    def passed(self, profile: str, cid: str) -> bool:
+        status = self._status.get((profile, cid))
+        return status is not None and status.outcome is Outcome.PASSED
+
     def refusal(self, profile: str, spec: ConformanceSpec) -> str | None:
         """The cloud's refusal when a prerequisite of ``spec`` was not supported, else None.
 
-        A profile the cloud refuses makes every operation under it unsupported, not merely "not
-        run": the verdict names the refusal that proves it.
+        A refused prerequisite does not stop the test: it runs, and its own refusal is its verdict.
+        If it fails any other way (it lacks the state the refused prerequisite would have made), its
+        verdict is this inherited refusal: a profile the cloud refuses makes the operations under
+        it unsupported, not failed. If it passes, it passed.
         """
         for rid in spec.requires:
             status = self._status.get((profile, rid))
@@ -46,12 +52,15 @@ class PrerequisiteTracker:
         return None
 
     def blocker(self, profile: str, spec: ConformanceSpec) -> tuple[str, str] | None:
-        """(skip reason, root cause) when a prerequisite of ``spec`` has not passed, else None."""
+        """(skip reason, root cause) when a prerequisite of ``spec`` has not passed, else None.
+
+        A prerequisite the cloud refused does not block (see ``refusal``); ``after=`` ids never do.
+        """
         problems: list[str] = []
         root = ""
         for rid in spec.requires:
             status = self._status.get((profile, rid))
-            if status is not None and status.outcome is Outcome.PASSED:
+            if status is not None and status.outcome in (Outcome.PASSED, Outcome.NOT_SUPPORTED):
                 continue
             if status is None:
                 state = "has not run" if (profile, rid) in self._collected else "was not selected"

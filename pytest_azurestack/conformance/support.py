@@ -2,8 +2,10 @@
 
 Resource Manager refuses an api-version or type it does not serve with a 400 (some types with a
 404) and an ARM error body (DESIGN section 7): global Azure says ``NoRegisteredProviderFound``
-for provider types and ``InvalidApiVersionParameter`` for built-in Resources types. Azure Stack's
-exact wording is unverified, so any ``*NotSupported`` code on those statuses counts too.
+for provider types and ``InvalidApiVersionParameter`` for built-in Resources types.
+
+Only these api-version / resource-type codes count. A blanket ``*NotSupported`` would turn the
+suite's own mistakes (``SkuNotSupported`` for a typo'd sku) into "the cloud's limit" with exit 0.
 """
 
 from __future__ import annotations
@@ -28,13 +30,17 @@ PREFIX = "not supported by this cloud: "
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """The exception and its causes/contexts (a fixture may wrap the SDK's error)."""
+    """The exception and its explicit causes (``raise ... from``), a helper's deliberate wrapping.
+
+    ``__context__`` is not followed: an error raised while handling a refusal (an ``except``
+    block that then fails) is the test's own failure, not the refusal.
+    """
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         yield current
-        current = current.__cause__ or current.__context__
+        current = current.__cause__
 
 
 def _code_and_message(exc: HttpResponseError) -> tuple[str, str]:
@@ -53,7 +59,7 @@ def _code_and_message(exc: HttpResponseError) -> tuple[str, str]:
 
 
 def is_unsupported_code(code: str) -> bool:
-    return code in UNSUPPORTED_CODES or code.endswith("NotSupported")
+    return code in UNSUPPORTED_CODES
 
 
 def unsupported_reason(exc: BaseException) -> str | None:

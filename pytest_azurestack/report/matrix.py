@@ -2,7 +2,11 @@
 
 Rendering returns lines of (text, markup) segments, so the plugin can colour them through the
 terminal reporter exactly like pytest does, and tests can read them as plain text. Profile
-columns that do not fit the terminal width go to a second table instead of wrapping.
+columns that do not fit the terminal width go to a second table instead of wrapping; the titles
+get their full width when that costs at most one more table (see ``_layout``).
+
+A pass whose requests pin mode rewrote to the profile's api-version reads ``passed*``: the cloud
+did not accept what the SDK sent, and a note lists the rewritten requests.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ GAP = "  "
 LABEL = "operation"
 MIN_TITLE = 8
 MAX_NOTE_LINES = 4
+PINNED_MARK = "*"
+EXTRA_TABLES_FOR_TITLES = 1  # full titles are worth one more table, not a table per profile
 
 
 def format_duration(seconds: float) -> str:
@@ -45,9 +51,10 @@ def format_duration(seconds: float) -> str:
 def cell_text(result: Result | None) -> str:
     if result is None:
         return "-"
+    verdict = result.outcome.value + (PINNED_MARK if result.pinned else "")
     if result.outcome in TIMED:
-        return f"{result.outcome.value} {format_duration(result.duration)}"
-    return result.outcome.value
+        return f"{verdict} {format_duration(result.duration)}"
+    return verdict
 
 
 def _fit(text: str, width: int) -> str:
@@ -67,6 +74,25 @@ def _chunks(widths: Sequence[int], room: int) -> list[list[int]]:
     return chunks
 
 
+def _layout(col_widths: Sequence[int], id_width: int, title_width: int, width: int) -> list[list[int]]:
+    """The tables' columns: as few tables as possible, then as much room for titles as possible.
+
+    The titles get their full width if that costs at most ``EXTRA_TABLES_FOR_TITLES`` more
+    tables; otherwise the fewest tables, with the widest titles those tables leave room for.
+    """
+    fewest = _chunks(col_widths, width - id_width)
+    widest = max(col_widths, default=0) + len(GAP)
+    for title in range(title_width, MIN_TITLE - 1, -1):
+        room = width - id_width - 1 - title
+        if room < widest:
+            continue
+        chunks = _chunks(col_widths, room)
+        limit = len(fewest) + (EXTRA_TABLES_FOR_TITLES if title == title_width else 0)
+        if len(chunks) <= limit:
+            return chunks
+    return fewest
+
+
 def render(results: Results, width: int = 120) -> list[Line]:
     """The matrix, its totals and the notes (every verdict other than passed, with its reason)."""
     profiles = results.profiles()
@@ -79,9 +105,10 @@ def render(results: Results, width: int = 120) -> list[Line]:
         max(len(p), *(len(cell_text(cells.get((cid, p)))) for cid, _ in operations), 5) for p in profiles
     ]
     lines: list[Line] = []
-    for chunk in _chunks(col_widths, width - id_width):
+    full_title = max(len(t) for _, t in operations)
+    for chunk in _layout(col_widths, id_width, full_title, width):
         cols_width = sum(len(GAP) + col_widths[i] for i in chunk)
-        title_width = min(width - id_width - cols_width - 1, max(len(t) for _, t in operations))
+        title_width = min(width - id_width - cols_width - 1, full_title)
         label_width = id_width + (1 + title_width if title_width >= MIN_TITLE else 0)
         if lines:
             lines.append([("", {})])
@@ -165,6 +192,7 @@ def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
     ordered = sorted(results, key=lambda r: r.location)
     grouped: dict[tuple[str, Outcome, str], list[str]] = {}
     blocked: dict[tuple[str, str], list[Result]] = {}  # (root cause, profile) -> not-run results
+    pinned: dict[str, list[Result]] = {}  # conformance id -> passes with pinned requests
     for r in ordered:
         inherited = _INHERITED_REFUSAL.search(r.reason) if r.outcome is Outcome.NOT_SUPPORTED else None
         if r.outcome is Outcome.NOT_RUN:
@@ -174,6 +202,8 @@ def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
             blocked.setdefault((refused, r.profile), []).append(r)
         elif r.outcome is not Outcome.PASSED:
             grouped.setdefault((r.conformance_id, r.outcome, r.reason), []).append(r.profile)
+        if r.pinned and r.outcome is Outcome.PASSED:
+            pinned.setdefault(r.conformance_id, []).append(r)
     lines: list[Line] = []
     for (cid, outcome, reason), where in grouped.items():
         verdict = outcome.value
@@ -197,6 +227,14 @@ def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
             because = root if outcome is Outcome.NOT_SUPPORTED else f"not run because {root}"
             text = f"{because}: {', '.join(ids)}"
             lines += _note(f"{len(ids)} tests [{scope}] ", text, outcome, width, max_lines=8)
+    for cid, pinned_results in pinned.items():  # last: a caveat on a pass, not a problem
+        requests = list(dict.fromkeys(req for r in pinned_results for req in r.pinned))
+        text = (
+            f"passed{PINNED_MARK} (pinned): only with {len(requests)} request(s) rewritten to the "
+            f"profile's api-version: {'; '.join(requests)}"
+        )
+        scope = _scope([r.profile for r in pinned_results], profiles)
+        lines += _note(f"{cid} [{scope}] ", text, Outcome.SKIPPED, width)
     return lines
 
 

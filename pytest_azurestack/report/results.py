@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -23,6 +23,9 @@ PROP_ID = "conformance_id"
 PROP_TITLE = "conformance_title"
 PROP_PROFILE = "azurestack_profile"
 PROP_OUTCOME = "azurestack_outcome"
+# Set by the core plugin (plugin.PINNED_PROPERTY) on the teardown report: a list of the requests
+# whose api-version pin mode rewrote. A pass with pinned requests is not a plain pass.
+PROP_PINNED = "azurestack_pinned"
 
 NO_PROFILE = "-"  # column for conformance tests that are not parametrized by a profile
 GROUP_PREFIX = "azurestack-"  # xdist_group name prefix; xdist appends "@<group>" to node ids
@@ -61,13 +64,31 @@ def skip_reason(report: pytest.TestReport) -> str:
 
 
 def failure_line(report: pytest.TestReport) -> str:
-    """One line saying why a report failed: the crash message, else the last line of the repr."""
-    crash = getattr(report.longrepr, "reprcrash", None)
-    message = getattr(crash, "message", None)
-    if not message:
-        lines = [ln for ln in str(report.longrepr or "").splitlines() if ln.strip()]
-        message = lines[-1] if lines else "failed"
+    """One line saying why a report failed.
+
+    A plain-text longrepr is one the plugins wrote (``CassetteError: ...``, a cassette miss whose
+    last line is only "to re-record: ..."): its first line says what broke. Otherwise pytest's
+    crash message, else the last line of the traceback (where the exception is).
+    """
+    longrepr = report.longrepr
+    lines = [ln for ln in str(longrepr or "").splitlines() if ln.strip()]
+    if isinstance(longrepr, str):
+        message = lines[0] if lines else "failed"
+    else:
+        message = getattr(getattr(longrepr, "reprcrash", None), "message", None) or ""
+        if not message:
+            message = lines[-1] if lines else "failed"
     return " ".join(str(message).split())
+
+
+def pinned_requests(report: pytest.TestReport) -> list[str]:
+    """The requests pin mode rewrote during the test (``PROP_PINNED`` entries), in order."""
+    found: list[str] = []
+    for entry in report.user_properties:
+        if entry[0] == PROP_PINNED:
+            value = entry[1]
+            found += [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+    return found
 
 
 def phase_outcome(report: pytest.TestReport) -> tuple[Outcome, str] | None:
@@ -107,6 +128,7 @@ class Result:
     reason: str = ""
     duration: float = 0.0
     location: tuple[str, int] = ("", 0)  # (path, line) of the test: rows follow the source order
+    pinned: list[str] = field(default_factory=list)  # requests whose api-version pin mode rewrote
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +139,7 @@ class Result:
             "reason": self.reason,
             "duration": round(self.duration, 3),
             "nodeid": self.nodeid,
+            "pinned": list(self.pinned),
         }
 
 
@@ -127,10 +150,21 @@ class Results:
         self._by_nodeid: dict[str, Result] = {}
 
     def __iter__(self) -> Iterator[Result]:
-        return iter(self._by_nodeid.values())
+        """One verdict per (id, profile): an excluded variant of an id (``managed_disks`` vs
+        ``unmanaged_disks``) gives way to the variant that ran under that profile."""
+        ran = {
+            (r.conformance_id, r.profile) for r in self._by_nodeid.values() if r.outcome != Outcome.EXCLUDED
+        }
+        seen: set[tuple[str, str]] = set()
+        for result in self._by_nodeid.values():
+            key = (result.conformance_id, result.profile)
+            if result.outcome is Outcome.EXCLUDED and (key in ran or key in seen):
+                continue
+            seen.add(key)
+            yield result
 
     def __len__(self) -> int:
-        return len(self._by_nodeid)
+        return sum(1 for _ in self)
 
     def add_report(self, report: pytest.TestReport) -> Result | None:
         """Fold one phase report into its result; ignore tests without a conformance id."""
@@ -151,6 +185,8 @@ class Results:
             )
             self._by_nodeid[nodeid] = result
         result.duration += report.duration
+        # user_properties accumulate over the phases: the latest report has them all.
+        result.pinned = pinned_requests(report) or result.pinned
         verdict = phase_outcome(report)
         # A teardown error after a skip or failure keeps the first verdict: it is the cause.
         if verdict is not None and not (report.when == "teardown" and result.outcome is not Outcome.PASSED):
