@@ -7,7 +7,6 @@ the problem and the fix; nothing of requests' or urllib3's tracebacks reaches th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .errors import ConfigurationError, EndpointError
+from .environment import ZERO_GUID
+from .errors import ConfigurationError, EndpointError, one_line
 
 METADATA_PATH = "/metadata/endpoints"
 METADATA_API_VERSION = "2015-01-01"
@@ -73,12 +73,15 @@ class Cloud:
         return self.is_adfs or urlsplit(self.login_endpoint).hostname not in PUBLIC_AUTHORITY_HOSTS
 
 
-# Playback never touches the network: a fixed cloud matching the host the recorder scrubs to.
-PLAYBACK_ARM_ENDPOINT = "https://management.local.azurestack.external"
+# The hosts the recorder scrubs a stamp's to (an ASDK's own names); the single definition, which
+# recording imports. Playback never touches the network: its fixed cloud points at them.
+FAKE_ARM_HOST = "management.local.azurestack.external"
+FAKE_LOGIN_HOST = "login.local.azurestack.external"
+PLAYBACK_ARM_ENDPOINT = f"https://{FAKE_ARM_HOST}"
 PLAYBACK_CLOUD = Cloud(
     arm_endpoint=PLAYBACK_ARM_ENDPOINT,
-    login_endpoint="https://login.local.azurestack.external/",
-    audiences=("https://management.local.azurestack.external/00000000-0000-0000-0000-000000000000",),
+    login_endpoint=f"https://{FAKE_LOGIN_HOST}/",
+    audiences=(f"https://{FAKE_ARM_HOST}/{ZERO_GUID}",),
     is_adfs=False,
 )
 
@@ -117,10 +120,12 @@ def discover(
             allow_redirects=False,
         )
     except requests.exceptions.SSLError as exc:
-        raise EndpointError(f"TLS verification of {base} failed ({_reason(exc)})", CA_BUNDLE_FIX) from None
+        raise EndpointError(
+            f"TLS verification of {base} failed ({one_line(exc, 200)})", CA_BUNDLE_FIX
+        ) from None
     except requests.exceptions.RequestException as exc:
         raise EndpointError(
-            f"cannot reach ARM_ENDPOINT {base} ({_reason(exc)})",
+            f"cannot reach ARM_ENDPOINT {base} ({one_line(exc, 200)})",
             "check the URL and that this machine can reach the stamp (VPN, DNS, firewall)",
         ) from None
     finally:
@@ -163,20 +168,3 @@ def _parse_metadata(base: str, response: requests.Response) -> Cloud:
         gallery_endpoint=body.get("galleryEndpoint"),
         graph_endpoint=body.get("graphEndpoint"),
     )
-
-
-def _reason(exc: BaseException) -> str:
-    """The innermost useful message of a requests/urllib3 error chain, on one line."""
-    cause: object = exc
-    for _ in range(6):  # requests -> urllib3 MaxRetryError -> reason -> ssl/socket error
-        inner = getattr(cause, "reason", None)
-        if not isinstance(inner, BaseException):
-            args = getattr(cause, "args", ())
-            inner = args[0] if args and isinstance(args[0], BaseException) else None
-        if inner is None:
-            break
-        cause = inner
-    message = getattr(cause, "verify_message", None) or str(cause)
-    # urllib3 prefixes the connection ("HTTPSConnection(host=..., port=...): "); the URL says that already.
-    message = re.sub(r"^.*?Connection(?: object at 0x[0-9a-f]+>|\(host=[^)]*\)): ", "", message)
-    return " ".join(message.split())[:200] or type(cause).__name__

@@ -20,7 +20,7 @@ from azure.identity import CertificateCredential, ClientSecretCredential
 
 from .cloud import Cloud, discover
 from .environment import LiveEnvironment, read_live_environment
-from .errors import AuthenticationError, ConfigurationError
+from .errors import AuthenticationError, ConfigurationError, one_line
 from .transport import AzureStackTransport
 
 PLAYBACK_TOKEN = "playback-token"  # not a secret: replayed requests carry no real token
@@ -57,7 +57,7 @@ class ServicePrincipalCredential:
             code = f"{status}: " if status else ""
             raise AuthenticationError(
                 f"the identity provider {self.authority} refused service principal {self.principal} "
-                f"({code}{_first_line(exc)})",
+                f"({code}{one_line(exc)})",
                 f"check AZURE_CLIENT_ID, {self._secret_name} and AZURE_TENANT_ID ('adfs' on an ADFS stamp) "
                 "for this stamp's directory",
             ) from None
@@ -93,19 +93,10 @@ def make_credential(cloud: Cloud, env: LiveEnvironment, ca_bundle: Path | None) 
             )
     except ValueError as exc:  # azure-identity validates the authority and the certificate up front
         raise ConfigurationError(
-            f"cannot build the credential for service principal {env.client_id}: {_first_line(exc)}",
+            f"cannot build the credential for service principal {env.client_id}: {one_line(exc)}",
             "check AZURE_CLIENT_CERTIFICATE_PATH/_PASSWORD and the stamp's login endpoint",
         ) from None
     return ServicePrincipalCredential(credential, env.client_id, cloud.authority, env.client_secret is None)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = getattr(exc, "message", None) or str(exc)
-    for line in str(text).splitlines():
-        line = line.strip()
-        if line:
-            return line[:240]
-    return type(exc).__name__
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class AzureStackError(Exception):
     """A problem the user can fix. ``str(exc)`` is one line: what is wrong, then how to fix it."""
@@ -30,3 +32,25 @@ class CassetteError(AzureStackError):
 
 class ApiVersionError(AzureStackError):
     """A request whose api-version is outside the current profile."""
+
+
+def one_line(exc: BaseException, limit: int = 240) -> str:
+    """The useful message of ``exc`` on one line, for the problem half of an error.
+
+    Follows requests/urllib3 wrapping to the innermost ssl/socket error, prefers azure-core's and
+    MSAL's ``message``, keeps the first non-empty line (SDK messages append multi-line details)
+    and drops urllib3's connection-object prefix, which the caller's URL already says.
+    """
+    cause: BaseException = exc
+    for _ in range(6):  # requests -> urllib3 MaxRetryError -> reason -> ssl/socket error
+        inner = getattr(cause, "reason", None)
+        if not isinstance(inner, BaseException):
+            args = getattr(cause, "args", ())
+            inner = args[0] if args and isinstance(args[0], BaseException) else None
+        if inner is None:
+            break
+        cause = inner
+    text = str(getattr(cause, "verify_message", None) or getattr(cause, "message", None) or cause)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = re.sub(r"^.*?Connection(?: object at 0x[0-9a-f]+>|\(host=[^)]*\)): ", "", first)
+    return " ".join(first.split())[:limit] or type(cause).__name__

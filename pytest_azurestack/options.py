@@ -28,7 +28,8 @@ DEFAULT_LOCATION = "local"
 
 @dataclass(frozen=True)
 class Option:
-    """One option: its flag, ini key, environment variable and help text."""
+    """One option: its flag, ini key (``dest``: the flag without dashes, in underscores),
+    environment variable and help text. ``ini_aliases``: older ini keys still read."""
 
     dest: str
     flag: str
@@ -37,6 +38,11 @@ class Option:
     choices: tuple[str, ...] | None = None
     kind: Literal["string", "list", "bool", "path"] = "string"
     default: str | None = None
+    ini_aliases: tuple[str, ...] = ()
+
+    @property
+    def ini(self) -> str:
+        return self.dest
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -51,13 +57,14 @@ OPTIONS: tuple[Option, ...] = (
         default="playback",
     ),
     Option(
-        "azurestack_profiles",
+        "azurestack_profile",
         "--azurestack-profile",
         "AZURESTACK_PROFILES",
         "API version profile to run under; repeatable (env: comma-separated). Accepts "
         "2020-09-01-hybrid or v2020_09_01_hybrid. Default: every profile with cassettes in "
         "playback, every profile live",
         kind="list",
+        ini_aliases=("azurestack_profiles",),
     ),
     Option(
         "azurestack_record_mode",
@@ -171,10 +178,12 @@ def add_options(parser: pytest.Parser) -> None:
             group.addoption(
                 opt.flag, dest=opt.dest, action="store_true", default=None, help=opt.help + env_note
             )
-            parser.addini(opt.dest, opt.help, type="bool", default=None)
+            parser.addini(opt.ini, opt.help, type="bool", default=None)
         elif opt.kind == "list":
             group.addoption(opt.flag, dest=opt.dest, action="append", default=None, help=opt.help + env_note)
-            parser.addini(opt.dest, opt.help, type="linelist", default=[])
+            parser.addini(opt.ini, opt.help, type="linelist", default=[])
+            for alias in opt.ini_aliases:
+                parser.addini(alias, f"alias of {opt.ini}", type="linelist", default=[])
         else:
             group.addoption(
                 opt.flag,
@@ -183,7 +192,7 @@ def add_options(parser: pytest.Parser) -> None:
                 metavar=opt.dest.removeprefix("azurestack_").upper(),
                 help=opt.help + env_note,
             )
-            parser.addini(opt.dest, opt.help, default=None)
+            parser.addini(opt.ini, opt.help, default=None)
 
 
 def _raw(config: pytest.Config, opt: Option) -> str | list[str] | bool | None:
@@ -198,9 +207,10 @@ def _raw(config: pytest.Config, opt: Option) -> str | list[str] | bool | None:
         if opt.kind == "bool":
             return env_value.lower() in ("1", "true", "yes", "on")
         return env_value
-    ini = config.getini(opt.dest)
-    if ini not in (None, "", []):
-        return ini
+    for key in (opt.ini, *opt.ini_aliases):
+        ini = config.getini(key)
+        if ini not in (None, "", []):
+            return ini
     return None
 
 
@@ -213,7 +223,7 @@ def _choice(config: pytest.Config, opt: Option) -> str:
     if opt.choices and value not in opt.choices:
         raise pytest.UsageError(
             f"{opt.flag}: {value!r} is not one of {', '.join(opt.choices)} "
-            f"(set by the command line, ${opt.env} or the ini key {opt.dest})"
+            f"(set by the command line, ${opt.env} or the ini key {opt.ini})"
         )
     return value
 
@@ -256,7 +266,13 @@ def resolve_settings(config: pytest.Config) -> Settings:
             "--azurestack-target emulator (or live for a real stamp)"
         )
     cassette_dir = _path(config, "azurestack_cassette_dir") or Path(config.rootpath, "cassettes")
-    names = _raw(config, _option("azurestack_profiles"))
+    profile_option = _option("azurestack_profile")
+    names = _raw(config, profile_option)
+    if isinstance(names, list) and any(not str(n).strip() for n in names):
+        raise pytest.UsageError(
+            f"{profile_option.flag}: the value is empty; give a profile name, one of "
+            f"{', '.join(p.name for p in ALL_PROFILES)} (or leave the option out for the default)"
+        )
     try:
         # Profiles hold dicts (unhashable): de-duplicate by name, keeping the order given.
         given = {p.name: p for p in (get_profile(n) for n in (names or []))}  # type: ignore[union-attr]

@@ -1,85 +1,45 @@
-"""pytest-azurestack: hooks, options and fixture wiring only; the logic lives in small modules."""
+"""pytest-azurestack: hooks and fixture wiring only; the logic lives in small modules.
+
+``options`` (Settings), ``profiles``, ``targets`` (emulator start, live access check, the sweeper's
+client), ``state`` (per-process run state and the summary), ``signals`` (SIGTERM), ``clients``,
+``transport`` (guard, pin, playback), ``resources`` (resource groups, sweeper); recording and report
+are sub-plugins.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import os
-import signal
-import threading
 import warnings
-from collections import Counter
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import pytest
+from azure.core.credentials import TokenCredential
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.resource import ResourceManagementClient
 from azure.mgmt.storage import StorageManagementClient
+from vcr.cassette import Cassette
 
-from . import resources
+from . import resources, targets
 from .clients import ClientContext
 from .cloud import PLAYBACK_CLOUD, Cloud
-from .credentials import LiveTarget, PlaybackCredential, connect
-from .environment import ZERO_GUID, EnvironOverlay
+from .credentials import LiveTarget, PlaybackCredential
+from .environment import ZERO_GUID
 from .errors import AzureStackError
 from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
-from .profiles import HYBRID_PROFILES, Profile
+from .profiles import Profile
+from .recording.names import StableNames
+from .resources import ResourceGroup
+from .signals import sigterm_as_keyboard_interrupt
+from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, PINNED_PROPERTY, RunState
 from .transport import AzureStackTransport
 
 SUBPLUGINS = ("pytest_azurestack.recording.plugin", "pytest_azurestack.report.plugin")
-# The emulator answers Retry-After: 0, which azure-core treats as absent: this is the poll period then.
-EMULATOR_POLLING_INTERVAL = 0.05
-# user_properties names that carry per-test facts from xdist workers to the controller's summary.
-PINNED_PROPERTY = "azurestack_pinned"
-CLEANUP_FAILED_PROPERTY = "azurestack_cleanup_failed"
-KEPT_PROPERTY = "azurestack_kept"
+RECORD_COMMAND = "pytest --azurestack-target emulator --azurestack-record-mode once"
 
 
 class AzureStackCleanupWarning(UserWarning):
     """A resource the run created could not be deleted."""
-
-
-@dataclass(eq=False)  # registered as a plugin: pluggy needs it hashable
-class RunState:
-    """Per-run state of this process: exported variables, the emulator, what the summary reports."""
-
-    overlay: EnvironOverlay = field(default_factory=EnvironOverlay)
-    emulator: Any = None
-    live: LiveTarget | None = None
-    live_error: AzureStackError | None = None
-    pinned: list[str] = field(default_factory=list)
-    cleanup_failed: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
-    swept: list[str] = field(default_factory=list)
-    previous_sigterm: Any = None
-
-    def connect(self, settings: Settings) -> LiveTarget:
-        """The live target, connected once per process; a failure is remembered and re-raised."""
-        if self.live is None and self.live_error is None:
-            try:
-                self.live = connect(settings.ca_bundle)
-            except AzureStackError as exc:
-                self.live_error = exc
-        if self.live_error is not None:
-            raise self.live_error
-        assert self.live is not None
-        return self.live
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Collect per-test facts for the summary; xdist workers' reports arrive here too."""
-        if report.when != "teardown":
-            return
-        for name, value in report.user_properties:
-            if name == PINNED_PROPERTY:
-                self.pinned.extend(str(v) for v in value)  # type: ignore[attr-defined]
-            elif name == CLEANUP_FAILED_PROPERTY:
-                self.cleanup_failed.append(str(value))
-            elif name == KEPT_PROPERTY:
-                self.kept.append(str(value))
 
 
 STATE_KEY = pytest.StashKey[RunState]()
@@ -89,10 +49,6 @@ CALL_REPORT_KEY = pytest.StashKey[pytest.TestReport]()
 
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
-
-
-def _settings(config: pytest.Config) -> Settings:
-    return config.stash[SETTINGS_KEY]
 
 
 def _state(config: pytest.Config) -> RunState:
@@ -119,78 +75,47 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _is_worker(config):
         # Workers resolve Settings from the environment they inherit: one run id for all of them.
         state.overlay.set("AZURESTACK_RUN_ID", settings.run_id)
-    # SIGTERM (CI cancelling a job) unwinds like Ctrl-C: teardowns and the sweeper still run.
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    if settings.is_live and in_main_thread and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
-        state.previous_sigterm = signal.signal(signal.SIGTERM, _sigterm_to_keyboard_interrupt)
-
-
-def _sigterm_to_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+    if settings.is_live:
+        state.undo_signals = sigterm_as_keyboard_interrupt()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Start the emulator and check the live target once, in the controller, before workers exist."""
     config = session.config
-    settings, state = _settings(config), _state(config)
+    settings, state = config.stash[SETTINGS_KEY], _state(config)
     if not settings.is_live or config.option.collectonly:
         return
     if _is_worker(config):
-        if settings.target == "emulator" and os.environ.get("AZURESTACK_CA_BUNDLE"):
-            config.stash[SETTINGS_KEY] = dataclasses.replace(
-                settings, ca_bundle=Path(os.environ["AZURESTACK_CA_BUNDLE"])
-            )
+        config.stash[SETTINGS_KEY] = targets.worker_settings(settings)
         return
     if settings.target == "emulator":
-        settings = _start_emulator(config, settings, state)
+        state.emulator, settings = targets.start_emulator(settings, state.overlay)
+        config.stash[SETTINGS_KEY] = settings
     try:
-        state.connect(settings).check_sign_in()
+        targets.check_access(state.connect(settings), settings.ca_bundle)
     except AzureStackError as exc:
         raise pytest.UsageError(str(exc)) from None
 
 
-def _start_emulator(config: pytest.Config, settings: Settings, state: RunState) -> Settings:
-    # Only emulator runs pay for its import.
-    from .emulator import EmulatorConfig, EmulatorServer
-
-    server = EmulatorServer(
-        EmulatorConfig(build=settings.emulator_build, location=settings.location, retry_after=0)
-    )
-    info = server.start()
-    state.emulator = server
-    # Exported, not passed around: the live code path reads the stamp exactly as for a real one,
-    # and xdist workers inherit it. The CA goes to the plugin's own option, never to certifi.
-    for name, value in info.env().items():
-        if name not in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
-            state.overlay.set(name, value)
-    state.overlay.set("AZURESTACK_CA_BUNDLE", str(info.ca_bundle))
-    settings = dataclasses.replace(settings, ca_bundle=Path(info.ca_bundle))
-    config.stash[SETTINGS_KEY] = settings
-    return settings
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "azurestack_profile" not in metafunc.fixturenames:
-        return
-    settings = _settings(metafunc.config)
-    if settings.profiles:
-        # Session scope groups the tests by profile: a profile's tests run together, in file order.
-        metafunc.parametrize(
-            "azurestack_profile",
-            settings.profiles,
-            ids=[p.name for p in settings.profiles],
-            indirect=True,
-            scope="session",
+        return  # tests that do not use the plugin: untouched
+    settings = metafunc.config.stash[SETTINGS_KEY]
+    if not settings.profiles:
+        # Only playback without any profile directory gets here: failing (not skipping) keeps a
+        # mistyped --azurestack-cassette-dir from looking like a green run in CI.
+        pytest.fail(
+            f"playback: no cassettes for any profile under {settings.cassette_dir}; point "
+            f"--azurestack-cassette-dir at the recorded ones, or record them with `{RECORD_COMMAND}` "
+            "(or live against a stamp)",
+            pytrace=False,
         )
-        return
-    reason = (
-        f"playback: no cassettes under {settings.cassette_dir}; record them with "
-        "`pytest --azurestack-target emulator --azurestack-record-mode once` (or live against a stamp)"
-    )
+    # Session scope groups the tests by profile: a profile's tests run together, in file order.
     metafunc.parametrize(
         "azurestack_profile",
-        [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="no-cassettes")],
+        settings.profiles,
+        ids=[p.name for p in settings.profiles],
         indirect=True,
         scope="session",
     )
@@ -221,10 +146,10 @@ def pytest_runtest_makereport(
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The sweeper: delete every resource group of this run that is still there (live targets)."""
     config = session.config
-    settings, state = _settings(config), _state(config)
+    settings, state = config.stash[SETTINGS_KEY], _state(config)
     if _is_worker(config) or not settings.is_live or state.live is None:
         return
-    client = _sweeper_client(settings, state.live)
+    client = targets.sweeper_client(settings, state.live)
     try:
         failures = resources.sweep(client, settings.run_id, on_deleted=state.swept.append)
     finally:
@@ -232,48 +157,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state.cleanup_failed.extend(str(f) for f in failures)
 
 
-def _sweeper_client(settings: Settings, live: LiveTarget) -> ResourceManagementClient:
-    # The oldest profile of the run: every stamp that serves the run's profiles serves its versions.
-    hybrid = [p for p in settings.profiles if p.hybrid] or list(HYBRID_PROFILES)
-    context = ClientContext(
-        cloud=live.cloud,
-        credential=live.credential,
-        subscription_id=live.env.subscription_id,
-        profile=hybrid[-1],
-        transport=AzureStackTransport(ca_bundle=settings.ca_bundle, principal=live.env.client_id),
-        polling_interval=EMULATOR_POLLING_INTERVAL if settings.target == "emulator" else None,
-    )
-    return context.client(ResourceManagementClient)
-
-
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    state = _state(config)
-    if state.pinned:
-        terminalreporter.section("azurestack: pinned api-versions")
-        terminalreporter.write_line(f"{len(state.pinned)} request(s) rewritten to the profile's api-version:")
-        for line, count in sorted(Counter(state.pinned).items()):
-            terminalreporter.write_line(f"  {line}" + (f" (x{count})" if count > 1 else ""))
-    if state.cleanup_failed or state.swept or state.kept:
-        terminalreporter.section("azurestack: cleanup")
-        for line in state.cleanup_failed:
-            terminalreporter.write_line(f"FAILED {line}", red=True)
-        for name in state.swept:
-            terminalreporter.write_line(f"swept resource group {name} (left behind by a test of this run)")
-        for line in state.kept:
-            terminalreporter.write_line(f"kept {line}")
+    _state(config).write_summary(terminalreporter)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
-    if state is None:
-        return
-    try:
-        if state.emulator is not None:
-            state.emulator.stop()
-    finally:
-        state.overlay.restore()
-        if state.previous_sigterm is not None:
-            signal.signal(signal.SIGTERM, state.previous_sigterm)
+    if state is not None:
+        state.close()
 
 
 # --- fixtures ----------------------------------------------------------------------------------
@@ -282,7 +173,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def azurestack_settings(pytestconfig: pytest.Config) -> Settings:
     """The run's ``Settings`` (options, ini, environment)."""
-    return _settings(pytestconfig)
+    return pytestconfig.stash[SETTINGS_KEY]
 
 
 @pytest.fixture(scope="session")
@@ -310,8 +201,8 @@ def azurestack_cloud(_azurestack_live: LiveTarget | None) -> Cloud:
 
 
 @pytest.fixture(scope="session")
-def azurestack_credential(_azurestack_live: LiveTarget | None) -> Any:
-    """An azure-core ``TokenCredential``: the service principal, or a constant fake in playback."""
+def azurestack_credential(_azurestack_live: LiveTarget | None) -> TokenCredential:
+    """The service principal's credential, or a constant fake in playback."""
     return PlaybackCredential() if _azurestack_live is None else _azurestack_live.credential
 
 
@@ -336,19 +227,20 @@ def _azurestack_transport(
     request: pytest.FixtureRequest,
     azurestack_settings: Settings,
     azurestack_profile: Profile,
-    azurestack_credential: Any,
+    _azurestack_live: LiveTarget | None,
     azurestack_subscription_id: str,
-    azurestack_cassette: Any,
+    azurestack_cassette: Cassette | None,
 ) -> Iterator[AzureStackTransport]:
     settings = azurestack_settings
-    playback = not settings.is_live
     transport = AzureStackTransport(
         profile=azurestack_profile,
         guard=settings.api_version_guard,
         pin=settings.pin_api_versions,
-        offline=playback,
+        offline=not settings.is_live,
         ca_bundle=settings.ca_bundle,
-        principal=getattr(azurestack_credential, "principal", "the service principal"),
+        principal=PlaybackCredential.principal
+        if _azurestack_live is None
+        else _azurestack_live.env.client_id,
         subscription_id=azurestack_subscription_id,
         cassette=azurestack_cassette,
     )
@@ -365,7 +257,7 @@ def _azurestack_transport(
 def _azurestack_clients(
     azurestack_settings: Settings,
     azurestack_cloud: Cloud,
-    azurestack_credential: Any,
+    azurestack_credential: TokenCredential,
     azurestack_subscription_id: str,
     azurestack_profile: Profile,
     _azurestack_transport: AzureStackTransport,
@@ -376,28 +268,36 @@ def _azurestack_clients(
         subscription_id=azurestack_subscription_id,
         profile=azurestack_profile,
         transport=_azurestack_transport,
-        polling_interval=EMULATOR_POLLING_INTERVAL if azurestack_settings.target == "emulator" else None,
+        polling_interval=targets.polling_interval(azurestack_settings),
     )
 
 
 # Each client fixture names azurestack_cassette so the cassette is active before the client exists.
 @pytest.fixture
-def resource_client(azurestack_cassette: Any, _azurestack_clients: ClientContext) -> ResourceManagementClient:
+def resource_client(
+    azurestack_cassette: Cassette | None, _azurestack_clients: ClientContext
+) -> ResourceManagementClient:
     return _azurestack_clients.client(ResourceManagementClient)
 
 
 @pytest.fixture
-def compute_client(azurestack_cassette: Any, _azurestack_clients: ClientContext) -> ComputeManagementClient:
+def compute_client(
+    azurestack_cassette: Cassette | None, _azurestack_clients: ClientContext
+) -> ComputeManagementClient:
     return _azurestack_clients.client(ComputeManagementClient)
 
 
 @pytest.fixture
-def network_client(azurestack_cassette: Any, _azurestack_clients: ClientContext) -> NetworkManagementClient:
+def network_client(
+    azurestack_cassette: Cassette | None, _azurestack_clients: ClientContext
+) -> NetworkManagementClient:
     return _azurestack_clients.client(NetworkManagementClient)
 
 
 @pytest.fixture
-def storage_client(azurestack_cassette: Any, _azurestack_clients: ClientContext) -> StorageManagementClient:
+def storage_client(
+    azurestack_cassette: Cassette | None, _azurestack_clients: ClientContext
+) -> StorageManagementClient:
     return _azurestack_clients.client(StorageManagementClient)
 
 
@@ -406,12 +306,13 @@ def resource_group(
     request: pytest.FixtureRequest,
     azurestack_settings: Settings,
     azurestack_location: str,
+    azurestack_names: StableNames,
     resource_client: ResourceManagementClient,
-) -> Iterator[Any]:
+) -> Iterator[ResourceGroup]:
     """A resource group for this test: tagged with the run and test ids, deleted at teardown."""
     settings = azurestack_settings
     test_id = request.node.nodeid
-    name = _group_name(request, test_id)
+    name = azurestack_names.resource_group()  # stable: identical when recorded and replayed
     group = resources.create_resource_group(
         resource_client, name, azurestack_location, resources.group_tags(settings.run_id, test_id)
     )
@@ -426,13 +327,3 @@ def resource_group(
     if failure is not None:
         request.node.user_properties.append((CLEANUP_FAILED_PROPERTY, str(failure)))
         warnings.warn(AzureStackCleanupWarning(str(failure)), stacklevel=1)
-
-
-def _group_name(request: pytest.FixtureRequest, test_id: str) -> str:
-    """The recorder's stable name when it offers one, else a hash of the test id (stable too)."""
-    try:
-        names = request.getfixturevalue("azurestack_names")
-    except pytest.FixtureLookupError:
-        return resources.fallback_group_name(test_id)
-    make = getattr(names, "resource_group", None)
-    return str(make()) if callable(make) else resources.fallback_group_name(test_id)

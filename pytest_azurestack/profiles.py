@@ -196,7 +196,8 @@ def resource_type_of(path: str) -> tuple[str, str] | None:
     """(provider namespace lower-cased, resource type) of an ARM request path, or None.
 
     ``/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/vm/start``
-    -> ``("microsoft.compute", "virtualMachines")``;
+    -> ``("microsoft.compute", "virtualMachines/start")`` (an action is the last type segment;
+    ``Profile.api_version`` decides by the top-level type, so it gets ``virtualMachines``' version);
     ``/subscriptions/s/providers/Microsoft.Compute/locations/l/operations/id``
     -> ``("microsoft.compute", "locations/operations")``;
     ``/subscriptions/s/resourcegroups/g`` -> ``("microsoft.resources", "resourceGroups")``.

@@ -8,14 +8,14 @@ fails is returned as a ``CleanupFailure`` for the report, never swallowed.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol, cast
 
 from azure.core.exceptions import AzureError, ResourceNotFoundError
+from azure.mgmt.resource import ResourceManagementClient
 
-from .errors import AzureStackError
+from .errors import AzureStackError, one_line
 
 RUN_TAG = "azurestack-run"
 TEST_TAG = "azurestack-test"
@@ -46,28 +46,42 @@ def group_tags(run_id: str, test_id: str) -> dict[str, str]:
     return {RUN_TAG: run_id, TEST_TAG: test_id[-MAX_TAG_VALUE:]}
 
 
-def fallback_group_name(test_id: str) -> str:
-    """``azs-<8 hex>``: unique per test id and identical on every run (stable in playback)."""
-    return "azs-" + hashlib.sha1(test_id.encode()).hexdigest()[:8]
+class ResourceGroup(Protocol):
+    """A resource group as the SDK returns it. The multi-API SDK has one ``ResourceGroup`` model class
+    per api-version (none a subclass of another), so the fixture promises what they all have."""
+
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def location(self) -> str: ...
+    @property
+    def tags(self) -> dict[str, str] | None: ...
 
 
-def create_resource_group(resource_client: Any, name: str, location: str, tags: dict[str, str]) -> Any:
-    return resource_client.resource_groups.create_or_update(name, {"location": location, "tags": tags})
+def create_resource_group(
+    resource_client: ResourceManagementClient, name: str, location: str, tags: dict[str, str]
+) -> ResourceGroup:
+    group = resource_client.resource_groups.create_or_update(name, {"location": location, "tags": tags})
+    return cast(ResourceGroup, group)
 
 
-def delete_resource_group(resource_client: Any, name: str, test_id: str = "") -> CleanupFailure | None:
+def delete_resource_group(
+    resource_client: ResourceManagementClient, name: str, test_id: str = ""
+) -> CleanupFailure | None:
     """Delete ``name`` and wait for it to be gone; a group already gone counts as deleted."""
     try:
         resource_client.resource_groups.begin_delete(name).result()
     except ResourceNotFoundError:
         return None
     except (AzureError, AzureStackError) as exc:
-        return CleanupFailure(name, _one_line(exc), test_id)
+        return CleanupFailure(name, one_line(exc, 300), test_id)
     return None
 
 
 def sweep(
-    resource_client: Any, run_id: str, on_deleted: Callable[[str], None] | None = None
+    resource_client: ResourceManagementClient, run_id: str, on_deleted: Callable[[str], None] | None = None
 ) -> list[CleanupFailure]:
     """Delete every resource group tagged with ``run_id``. Lists all groups and filters here, since not
     every stamp honours a tag ``$filter``."""
@@ -76,7 +90,7 @@ def sweep(
             g.name for g in resource_client.resource_groups.list() if (g.tags or {}).get(RUN_TAG) == run_id
         ]
     except (AzureError, AzureStackError) as exc:
-        reason = f"cannot list resource groups to sweep run {run_id}: {_one_line(exc)}"
+        reason = f"cannot list resource groups to sweep run {run_id}: {one_line(exc, 300)}"
         return [CleanupFailure("", reason)]
     failures: list[CleanupFailure] = []
     pollers = []
@@ -86,20 +100,15 @@ def sweep(
         except ResourceNotFoundError:
             continue
         except (AzureError, AzureStackError) as exc:
-            failures.append(CleanupFailure(name, _one_line(exc)))
+            failures.append(CleanupFailure(name, one_line(exc, 300)))
     for name, poller in pollers:
         try:
             poller.result()
         except ResourceNotFoundError:
             pass
         except (AzureError, AzureStackError) as exc:
-            failures.append(CleanupFailure(name, _one_line(exc)))
+            failures.append(CleanupFailure(name, one_line(exc, 300)))
             continue
         if on_deleted is not None:
             on_deleted(name)
     return failures
-
-
-def _one_line(exc: BaseException) -> str:
-    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return " ".join(str(text).split())[:300]

@@ -227,7 +227,7 @@ class AzureStackTransport(RequestsTransport):
 
     def _raise_auth(self, request: Any, response: Any) -> None:
         path = urlsplit(request.url).path
-        detail = _arm_error(response)
+        detail = arm_error(response)
         if response.status_code == 401:
             if "insufficient_claims" in response.headers.get("WWW-Authenticate", ""):
                 return  # a claims challenge: azure-core's bearer policy answers it
@@ -256,7 +256,7 @@ class _LiveRequest(VcrRequest):
         return VcrRequest(self.method, self.uri, self.body, dict(self.headers))
 
 
-def _arm_error(response: Any) -> str:
+def arm_error(response: Any) -> str:
     """`` Code: message`` from an ARM error body, on one line, or ''."""
     try:
         body = response.internal_response.json()

@@ -98,6 +98,10 @@ def fake_stamp(
     https_server.expect_request("/adfs/oauth2/v2.0/token", method="POST").respond_with_json(
         {"access_token": "tok", "expires_in": 3600, "token_type": "Bearer"}
     )
+    # The start-of-run access check reads the subscription (tests override it with a oneshot answer).
+    https_server.expect_request(stamp.arm_path(""), method="GET").respond_with_json(
+        {"id": stamp.arm_path(""), "subscriptionId": stamp.subscription_id, "state": "Enabled"}
+    )
     # The end-of-run sweeper lists resource groups; by default this stamp has none.
     https_server.expect_request(stamp.arm_path("/resourcegroups"), method="GET").respond_with_handler(
         lambda request: Response(

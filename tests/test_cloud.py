@@ -7,7 +7,14 @@ import socket
 import pytest
 from pytest_httpserver import HTTPServer
 
-from pytest_azurestack.cloud import PLAYBACK_CLOUD, discover, normalize_arm_endpoint
+from pytest_azurestack.cloud import (
+    FAKE_ARM_HOST,
+    FAKE_LOGIN_HOST,
+    PLAYBACK_CLOUD,
+    discover,
+    normalize_arm_endpoint,
+)
+from pytest_azurestack.environment import ZERO_GUID
 from pytest_azurestack.errors import ConfigurationError, EndpointError
 
 AAD_METADATA = {
@@ -57,6 +64,16 @@ def test_adfs_metadata(https_server: HTTPServer, tls) -> None:
 def test_playback_cloud_is_fixed() -> None:
     assert PLAYBACK_CLOUD.arm_endpoint == "https://management.local.azurestack.external"
     assert PLAYBACK_CLOUD.needs_instance_discovery_off
+
+
+def test_fake_hosts_are_the_ones_recordings_are_scrubbed_to() -> None:
+    """The single definitions the recorder imports: playback must send to the host it scrubbed to."""
+    assert FAKE_ARM_HOST == "management.local.azurestack.external"
+    assert FAKE_LOGIN_HOST == "login.local.azurestack.external"
+    assert ZERO_GUID == "00000000-0000-0000-0000-000000000000"
+    assert PLAYBACK_CLOUD.arm_endpoint == f"https://{FAKE_ARM_HOST}"
+    assert PLAYBACK_CLOUD.login_endpoint == f"https://{FAKE_LOGIN_HOST}/"
+    assert PLAYBACK_CLOUD.audience.endswith(ZERO_GUID)
 
 
 @pytest.mark.parametrize(

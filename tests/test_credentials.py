@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import pytest
@@ -13,6 +15,10 @@ from pytest_azurestack.cloud import Cloud
 from pytest_azurestack.credentials import PlaybackCredential, connect, make_credential
 from pytest_azurestack.environment import LiveEnvironment, read_live_environment
 from pytest_azurestack.errors import AuthenticationError, ConfigurationError
+from pytest_azurestack.targets import check_access, check_subscription
+
+if TYPE_CHECKING:
+    from pytest_azurestack.emulator import EmulatorInfo
 
 AUDIENCE = "https://management.local.azurestack.external/6f3b6a0e-1d0e-4c2e-9d34-5e2b1f0c8a11"
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -187,3 +193,30 @@ def test_connect_reads_discovers_and_builds(https_server: HTTPServer, tls) -> No
 def test_playback_credential_never_calls_out() -> None:
     token = PlaybackCredential().get_token("https://x/.default")
     assert token.token == "playback-token" and token.expires_on > 0
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorInfo]:
+    from pytest_azurestack.emulator import EmulatorConfig, EmulatorServer
+
+    with EmulatorServer(EmulatorConfig()) as info:
+        yield info
+
+
+def test_access_check_passes_for_the_emulators_own_subscription(emulator: EmulatorInfo) -> None:
+    live = connect(emulator.ca_bundle, environ=emulator.env())
+    check_access(live, emulator.ca_bundle)  # signs in and reads the subscription: no error
+
+
+def test_unknown_subscription_fails_at_the_start_in_one_line(emulator: EmulatorInfo) -> None:
+    """The emulator answers 404 SubscriptionNotFound for a subscription it does not have, as ARM does."""
+    wrong = "99999999-8888-7777-6666-555555555555"
+    live = connect(emulator.ca_bundle, environ={**emulator.env(), "AZURE_SUBSCRIPTION_ID": wrong})
+    with pytest.raises(ConfigurationError) as caught:
+        check_subscription(live, emulator.ca_bundle)
+    message = str(caught.value)
+    assert message.startswith(
+        f"subscription {wrong} was not found or is not visible to service principal {emulator.client_id} "
+        "(404 SubscriptionNotFound: "
+    )
+    assert "check AZURE_SUBSCRIPTION_ID" in message and "\n" not in message

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
 import socket
 from typing import Any
 
 import pytest
+import requests
 from pytest_httpserver import HTTPServer
+
+from pytest_azurestack.errors import one_line
 
 PRINCIPAL = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 SUBSCRIPTION = "11111111-2222-3333-4444-555555555555"
@@ -163,3 +167,43 @@ def test_arm_refusal_is_one_line(
         ["*_ test_create[[]2020-09-01-hybrid[]] _*", expected, "*short test summary*"]
     )
     assert "Traceback" not in result.stdout.str() and "HttpResponseError" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [
+        (
+            404,
+            "SubscriptionNotFound",
+            f"ERROR: subscription {SUBSCRIPTION} was not found or is not visible to service "
+            f"principal {PRINCIPAL} (404 SubscriptionNotFound: nope); check AZURE_SUBSCRIPTION_ID *",
+        ),
+        (
+            403,
+            "AuthorizationFailed",
+            f"ERROR: service principal {PRINCIPAL} is not allowed to GET /subscriptions/{SUBSCRIPTION} "
+            "(403 AuthorizationFailed: nope); grant it the Contributor role on subscription "
+            f"{SUBSCRIPTION} *",
+        ),
+    ],
+)
+def test_subscription_is_checked_once_at_the_start(
+    pytester: pytest.Pytester, fake_stamp: Any, status: int, code: str, expected: str
+) -> None:
+    """A wrong AZURE_SUBSCRIPTION_ID or a principal without a role stops the run before any test."""
+    fake_stamp.server.expect_oneshot_request(fake_stamp.arm_path(""), method="GET").respond_with_json(
+        {"error": {"code": code, "message": "nope"}}, status=status
+    )
+    line = _usage_error(pytester)
+    assert fnmatch.fnmatchcase(line, expected), line
+
+
+def test_one_line_helper() -> None:
+    multi = RuntimeError("(Conflict) the group holds a locked resource\nCode: Conflict\nMessage: long")
+    assert one_line(multi) == "(Conflict) the group holds a locked resource"
+    wrapped = requests.exceptions.ConnectionError(
+        OSError("HTTPSConnection(host='h', port=443): Failed to   resolve 'h'")
+    )
+    assert one_line(wrapped) == "Failed to resolve 'h'"
+    assert one_line(ValueError("")) == "ValueError"
+    assert len(one_line(ValueError("x" * 500), 50)) == 50

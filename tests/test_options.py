@@ -50,6 +50,18 @@ def test_help_shows_the_group_every_flag_env_and_ini_key(pytester: pytest.Pytest
         assert f"  {opt.dest} (" in out  # listed among the ini keys
 
 
+def test_every_ini_key_is_its_flag_in_underscores() -> None:
+    for opt in OPTIONS:
+        assert opt.ini == opt.flag.removeprefix("--").replace("-", "_"), opt.flag
+
+
+def test_plural_profile_ini_key_still_read(pytester: pytest.Pytester) -> None:
+    ini = "azurestack_profiles =\n    latest\n"
+    assert _settings(pytester, ini=ini)["profiles"] == ["latest"]
+    both = ini + "azurestack_profile = 2019-03-01-hybrid\n"
+    assert _settings(pytester, ini=both)["profiles"] == ["2019-03-01-hybrid"]  # the flag's own key wins
+
+
 def test_defaults(pytester: pytest.Pytester) -> None:
     s = _settings(pytester)
     assert s == {
@@ -142,7 +154,7 @@ def test_run_id_is_shared_through_the_environment(pytester: pytest.Pytester, mon
 def test_profiles_from_cli_env_and_ini(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     args = ("--azurestack-profile", "v2019_03_01_hybrid", "--azurestack-profile", "latest")
     assert _settings(pytester, *args)["profiles"] == ["2019-03-01-hybrid", "latest"]
-    ini = "azurestack_profiles =\n    2018-03-01-hybrid\n    2017-03-09-profile\n"
+    ini = "azurestack_profile =\n    2018-03-01-hybrid\n    2017-03-09-profile\n"
     assert _settings(pytester, ini=ini)["profiles"] == ["2018-03-01-hybrid", "2017-03-09-profile"]
     monkeypatch.setenv("AZURESTACK_PROFILES", "V2020_09_01_HYBRID, 2020-09-01-hybrid")
     assert _settings(pytester, ini=ini)["profiles"] == ["2020-09-01-hybrid"]
@@ -189,6 +201,17 @@ def test_profiles_from_cli_env_and_ini(pytester: pytest.Pytester, monkeypatch: p
             {"AZURESTACK_PROFILES": "hybrid"},
             "ERROR: --azurestack-profile: unknown API version profile "
             "'hybrid'; known profiles: 2020-09-01-hybrid, *, latest",
+        ),
+        (
+            ("--azurestack-profile", ""),
+            {},
+            "ERROR: --azurestack-profile: the value is empty; give a profile name, one of "
+            "2020-09-01-hybrid, *, latest (or leave the option out for the default)",
+        ),
+        (
+            ("--azurestack-profile", "latest", "--azurestack-profile", " "),
+            {},
+            "ERROR: --azurestack-profile: the value is empty;*",
         ),
     ],
 )

@@ -38,7 +38,7 @@ def test_plain():
         (
             f"{RG}/providers/Microsoft.Compute/virtualMachines/vm/start",
             COMPUTE,
-            "virtualMachines",
+            "virtualMachines/start",  # the action is a type segment; virtualMachines decides the version
             "2020-06-01",
         ),
         (f"{RG}/providers/Microsoft.Compute/disks/d", COMPUTE, "disks", "2019-07-01"),
@@ -60,10 +60,7 @@ def test_plain():
     ],
 )
 def test_resource_types_and_versions(path: str, provider: str, resource_type: str, version: str) -> None:
-    found_provider, found_type = resource_type_of(path)  # type: ignore[misc]
-    # Actions (.../vm/start) may carry the action after the type; the top-level type decides the version.
-    assert found_provider == provider and found_type.startswith(resource_type)
-    assert V2020_09_01_HYBRID.api_version(found_provider, found_type) == version
+    assert resource_type_of(path) == (provider, resource_type)
     assert V2020_09_01_HYBRID.api_version(provider, resource_type) == version
 
 
@@ -105,16 +102,33 @@ def test_live_default_is_every_profile(pytester: pytest.Pytester) -> None:
     assert ids == [f"test_p.py::test_a[{p.name}]" for p in ALL_PROFILES]
 
 
-def test_playback_without_cassettes_skips_with_the_record_command(pytester: pytest.Pytester) -> None:
+NO_CASSETTES = (
+    "playback: no cassettes for any profile under {dir}; point --azurestack-cassette-dir at the recorded "
+    "ones, or record them with `pytest --azurestack-target emulator --azurestack-record-mode once`*"
+)
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["one-process", "xdist"])
+def test_playback_without_cassettes_is_an_error_not_a_skip(
+    pytester: pytest.Pytester, workers: tuple[str, ...]
+) -> None:
+    """A mistyped cassette directory must not look like a green run: collection fails, one line."""
     pytester.makepyfile(test_p=TESTS)
-    result = pytester.runpytest("-rs")
-    result.assert_outcomes(skipped=2, passed=1)
-    result.stdout.fnmatch_lines(
-        [
-            f"SKIPPED [[]2[]] *playback: no cassettes under {pytester.path / 'cassettes'}; record them with "
-            "`pytest --azurestack-target emulator --azurestack-record-mode once`*"
-        ]
-    )
+    typo = pytester.path / "casettes"
+    result = pytester.runpytest("--azurestack-cassette-dir", str(typo), "-p", "no:cacheprovider", *workers)
+    # Never 0: "errors during collection" in one process; xdist counts the workers' errors as failures.
+    assert result.ret == (pytest.ExitCode.TESTS_FAILED if workers else pytest.ExitCode.INTERRUPTED)
+    result.assert_outcomes(errors=2 if workers else 1)  # xdist: each worker reports its collection
+    result.stdout.fnmatch_lines([NO_CASSETTES.format(dir=typo)])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_projects_not_using_the_plugin_are_unaffected(pytester: pytest.Pytester) -> None:
+    """The plugin loads for every pytest run in the environment: tests without its fixtures just run."""
+    pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.OK
+    result.assert_outcomes(passed=1)
 
 
 def test_fixture_gives_the_profile_object(pytester: pytest.Pytester) -> None:

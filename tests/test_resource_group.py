@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from werkzeug import Request, Response
 
-from pytest_azurestack.resources import RUN_TAG, TEST_TAG, fallback_group_name, group_tags
+from pytest_azurestack.resources import RUN_TAG, TEST_TAG, group_tags
 
 RUN_ID = "testrun0001"
 GROUP_URI = re.compile(r"/subscriptions/[^/]+/resourcegroups/[^/]+$", re.IGNORECASE)
@@ -138,11 +138,22 @@ def test_sweeper_deletes_what_this_run_left(
     result.stdout.fnmatch_lines(["swept resource group left-behind (left behind by a test of this run)"])
 
 
-def test_names_and_tags_helpers() -> None:
-    assert fallback_group_name("a.py::t[p]") == fallback_group_name("a.py::t[p]")
-    assert fallback_group_name("a.py::t[p]") != fallback_group_name("a.py::t[q]")
-    assert re.fullmatch(r"azs-[0-9a-f]{8}", fallback_group_name("x"))
-    assert len(group_tags("r", "x" * 400)[TEST_TAG]) == 256
+def test_tags_keep_the_end_of_a_long_test_id() -> None:
+    tags = group_tags("r", "x" * 300 + "::test_vm[latest]")
+    assert len(tags[TEST_TAG]) == 256 and tags[TEST_TAG].endswith("::test_vm[latest]")
+
+
+def test_group_is_named_by_the_recorders_stable_names(pytester: pytest.Pytester, groups: Groups) -> None:
+    pytester.makepyfile(
+        test_named="""
+        def test_named(resource_group, azurestack_names):
+            assert resource_group.name == azurestack_names.resource_group()
+        """
+    )
+    result = pytester.runpytest("--azurestack-profile", "2020-09-01-hybrid")
+    result.assert_outcomes(passed=1)
+    assert [m for m, _, _ in groups.calls] == ["PUT", "DELETE"]
+    assert re.fullmatch(r"azs-.*named.*", groups.calls[0][1])
 
 
 def test_sigterm_still_cleans_up(pytester: pytest.Pytester, groups: Groups, fake_stamp: Any) -> None:

@@ -1,0 +1,95 @@
+"""What one pytest process remembers across the run: exported variables, the emulator it started,
+the live target it connected, and the per-test facts the terminal summary reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .credentials import LiveTarget, connect
+from .environment import EnvironOverlay
+from .errors import AzureStackError
+from .options import Settings
+
+if TYPE_CHECKING:  # only emulator runs import the emulator
+    from .emulator import EmulatorServer
+
+# user_properties names that carry per-test facts from xdist workers to the controller's summary.
+PINNED_PROPERTY = "azurestack_pinned"
+CLEANUP_FAILED_PROPERTY = "azurestack_cleanup_failed"
+KEPT_PROPERTY = "azurestack_kept"
+
+
+@dataclass(eq=False)  # registered as a plugin: pluggy needs it hashable
+class RunState:
+    """Per-process run state; registered as a plugin so it sees every test report (workers' too)."""
+
+    overlay: EnvironOverlay = field(default_factory=EnvironOverlay)
+    emulator: EmulatorServer | None = None
+    live: LiveTarget | None = None
+    live_error: AzureStackError | None = None
+    pinned: list[str] = field(default_factory=list)
+    cleanup_failed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    swept: list[str] = field(default_factory=list)
+    undo_signals: Callable[[], None] | None = None
+
+    def connect(self, settings: Settings) -> LiveTarget:
+        """The live target, connected once per process; a failure is remembered and re-raised."""
+        if self.live is None and self.live_error is None:
+            try:
+                self.live = connect(settings.ca_bundle)
+            except AzureStackError as exc:
+                self.live_error = exc
+        if self.live_error is not None:
+            raise self.live_error
+        assert self.live is not None
+        return self.live
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Collect per-test facts for the summary; xdist workers' reports arrive here too."""
+        if report.when != "teardown":
+            return
+        for name, value in report.user_properties:
+            if name == PINNED_PROPERTY:
+                self.pinned.extend(str(v) for v in value)  # type: ignore[attr-defined]
+            elif name == CLEANUP_FAILED_PROPERTY:
+                self.cleanup_failed.append(str(value))
+            elif name == KEPT_PROPERTY:
+                self.kept.append(str(value))
+
+    def write_summary(self, terminalreporter: Any) -> None:
+        """Pinned requests and cleanup (failed deletes first, in red), if there is anything to say."""
+        if self.pinned:
+            terminalreporter.section("azurestack: pinned api-versions")
+            terminalreporter.write_line(
+                f"{len(self.pinned)} request(s) rewritten to the profile's api-version:"
+            )
+            for line, count in sorted(Counter(self.pinned).items()):
+                terminalreporter.write_line(f"  {line}" + (f" (x{count})" if count > 1 else ""))
+        if self.cleanup_failed or self.swept or self.kept:
+            terminalreporter.section("azurestack: cleanup")
+            for line in self.cleanup_failed:
+                terminalreporter.write_line(f"FAILED {line}", red=True)
+            for name in self.swept:
+                terminalreporter.write_line(
+                    f"swept resource group {name} (left behind by a test of this run)"
+                )
+            for line in self.kept:
+                terminalreporter.write_line(f"kept {line}")
+
+    def close(self) -> None:
+        """Stop the emulator, put the environment and the SIGTERM handler back."""
+        try:
+            if self.emulator is not None:
+                self.emulator.stop()
+                self.emulator = None
+        finally:
+            self.overlay.restore()
+            if self.undo_signals is not None:
+                self.undo_signals()
+                self.undo_signals = None
