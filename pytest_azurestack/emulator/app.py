@@ -16,7 +16,7 @@ from starlette.routing import Route as StarletteRoute
 
 from pytest_azurestack.emulator.arm import admin
 from pytest_azurestack.emulator.arm.dispatch import dispatch
-from pytest_azurestack.emulator.arm.faults import Faults
+from pytest_azurestack.emulator.arm.faults import Faults, FaultTargets
 from pytest_azurestack.emulator.arm.headers import arm_headers
 from pytest_azurestack.emulator.arm.lro import LroManager
 from pytest_azurestack.emulator.arm.operations import ROUTES as OPERATION_ROUTES
@@ -64,10 +64,10 @@ class Emulator:
             retry_after=config.retry_after,
             transitions=config.transitions,
         )
-        self.faults = Faults(config.faults)
         # The last requests Resource Manager answered, for tests and debugging (admin API).
         self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
         self.router = Router([*OPERATION_ROUTES, *provider_routes(config.providers)])
+        self.faults = Faults(config.faults, FaultTargets.from_routes(self.router.routes))
 
     def login_endpoint(self, base_url: str) -> str:
         return f"{base_url}/adfs/" if self.config.identity == "adfs" else f"{base_url}/"

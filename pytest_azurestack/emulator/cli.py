@@ -59,7 +59,6 @@ def parser() -> argparse.ArgumentParser:
 def write_env_file(path: Path, text: str) -> None:
     """Atomically, readable by the owner only (it holds the client secret)."""
     path = path.expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -69,6 +68,18 @@ def write_env_file(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def env_file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot take the env file (checked before serving), or None."""
+    parent = path.expanduser().resolve().parent
+    if not parent.is_dir():
+        return f"--env-file directory {parent} does not exist; create it or choose another path"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"--env-file directory {parent} is not writable; choose another path"
+    if path.expanduser().resolve().is_dir():
+        return f"--env-file {path} is a directory; give a file path"
+    return None
 
 
 def config_from(args: argparse.Namespace) -> EmulatorConfig:
@@ -94,6 +105,11 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.env_file is not None:
+        problem = env_file_problem(args.env_file)
+        if problem:
+            print(f"azurestack-emulator: {problem}", file=sys.stderr)
+            return 2
     try:
         server = EmulatorServer(config_from(args))
     except (ValueError, RuntimeError, OSError) as exc:

@@ -73,12 +73,12 @@ class EmulatorServer:
         self.emulator = Emulator(config or EmulatorConfig())
         self.config = self.emulator.config
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        # With a data dir the CA lives there too, so its path survives restarts.
+        # With a data dir the CA is kept there and reused, so clients that trusted it keep working.
         work = self.config.work_dir or self.config.data_dir
         if work is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="azurestack-emulator-")
             work = Path(self._tmp.name)
-        self.tls = make_certificates(Path(work))
+        self.tls = make_certificates(Path(work), self.config.data_dir)
         self._sock: socket.socket | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

@@ -80,7 +80,7 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
         if request.method == "DELETE":
             emulator.faults.clear()
             return Response(status_code=204)
-        return JSONResponse({"value": [r.describe() for r in emulator.faults.rules]})
+        return JSONResponse({"value": [r.describe() for r in emulator.faults.snapshot()]})
 
     async def fault(request: Request) -> Response:
         rule_id = request.path_params["rule_id"]
@@ -98,7 +98,7 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
         if request.method == "DELETE":
             with store.lock:
                 store.clear()
-                lro.operations.clear()
+                lro.clear()
                 store.flush()
             return Response(status_code=204)
         return JSONResponse({"value": list(store)})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pytest_azurestack.emulator.arm.errors import ArmError, resource_group_not_found
 from pytest_azurestack.emulator.arm.ids import group_id
@@ -96,7 +96,7 @@ def _dispatch(
         emulator=emulator,
         route=route,
     )
-    for rule in emulator.faults.fire(method, provider, route.resource_type, params):
+    for rule in emulator.faults.fire(method, provider, route.resource_type, params, route.action):
         if rule.kind == "slow":
             time.sleep(rule.delay)  # outside the lock: a slow answer must not stall other clients
         elif rule.kind == "status":
@@ -157,9 +157,3 @@ def _unknown(emulator: Emulator, method: str, path: str, path_known: bool) -> Ar
     return ArmError(
         404, "NotFound", f"The requested path '{path}' is not served by this Azure Stack emulator."
     )
-
-
-def json_body(value: Any) -> bytes:
-    import json
-
-    return json.dumps(value, separators=(",", ":")).encode()

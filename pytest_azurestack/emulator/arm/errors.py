@@ -50,7 +50,3 @@ def resource_not_found(full_type: str, name: str, group: str | None) -> ArmError
         f"The Resource '{full_type}/{name}'{where} was not found. For more details please go to "
         "https://aka.ms/ARMResourceNotFoundFix",
     )
-
-
-def invalid_request(message: str, target: str | None = None) -> ArmError:
-    return ArmError(400, "InvalidRequestContent", message, target=target)

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError
-from pytest_azurestack.emulator.arm.ids import parse_resource_id, same_id
+from pytest_azurestack.emulator.arm.ids import parse_resource_id
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 
 if TYPE_CHECKING:
@@ -50,6 +50,11 @@ class Transition:
         if polls < 0 or (seconds is not None and float(seconds) < 0):
             raise ValueError("transition polls and seconds must be >= 0")
         return cls(polls, None if seconds is None else float(seconds), bool(data.get("manual", False)))
+
+
+def _key(resource_id: str) -> str:
+    """The index key of an ARM id: ids compare case-insensitively, ignoring a trailing slash."""
+    return resource_id.rstrip("/").lower()
 
 
 def _now() -> str:
@@ -124,6 +129,8 @@ class LroManager:
         self.retry_after = retry_after
         self.transitions: dict[str, Transition] = {k.lower(): v for k, v in (transitions or {}).items()}
         self.operations: dict[str, Operation] = {}
+        # Running operations by resource id (normalized), so a GET finds its operations in O(1).
+        self._running: dict[str, dict[str, Operation]] = {}
 
     # --- configuration -------------------------------------------------------------------------
     def set_transition(self, key: str, transition: Transition | None) -> None:
@@ -177,7 +184,14 @@ class LroManager:
         with self.store.lock:
             self._prune()
             self.operations[op.id] = op
+            self._running.setdefault(_key(resource_id), {})[op.id] = op
         return op
+
+    def clear(self) -> None:
+        """Forget every operation (the admin API's state reset)."""
+        with self.store.lock:
+            self.operations.clear()
+            self._running.clear()
 
     def _prune(self) -> None:
         """Forget the oldest finished operations of a long run (their URLs then answer 404)."""
@@ -230,9 +244,9 @@ class LroManager:
     def observe(self, resource_id: str) -> None:
         """A GET of a resource counts as a poll of every running operation on it."""
         with self.store.lock:
-            for op in list(self.operations.values()):
-                if not op.done and same_id(op.resource_id, resource_id):
-                    self.poll(op)
+            running = self._running.get(_key(resource_id))
+            for op in list(running.values()) if running else ():
+                self.poll(op)
 
     def finish(
         self, op: Operation, status: str | None = None, error: Mapping[str, Any] | None = None
@@ -265,9 +279,18 @@ class LroManager:
                 self._fail(op, status)
             op.status = status
             op.end_time = _now()
+            self._forget_running(op)
             self.store.mark_dirty()
             self.store.flush()
             return op
+
+    def _forget_running(self, op: Operation) -> None:
+        key = _key(op.resource_id)
+        running = self._running.get(key)
+        if running is not None:
+            running.pop(op.id, None)
+            if not running:
+                del self._running[key]
 
     def _fail(self, op: Operation, status: str) -> None:
         if op.on_failure:

@@ -48,6 +48,14 @@ class Route:
         return params
 
     @property
+    def action(self) -> str | None:
+        """The action segment of a POST action URL (``.../virtualMachines/{name}/start``)."""
+        last = self.segments[-1] if self.segments else ""
+        if self.method.upper() != "POST" or last.startswith("{"):
+            return None
+        return last
+
+    @property
     def specificity(self) -> tuple[bool, ...]:
         """Literal segments beat parameters, earlier segments first."""
         return tuple(not (s.startswith("{") and s.endswith("}")) for s in self.segments)
