@@ -139,6 +139,8 @@ class FakeStamp:
         prefix = f"/subscriptions/{SUBSCRIPTION}"
         path = request.path
         lower = path.lower()
+        if lower == prefix.lower():  # the live target's check that the subscription is visible
+            return _json({"id": prefix, "subscriptionId": SUBSCRIPTION, "state": "Enabled"})
         if lower == f"{prefix}/resourcegroups".lower():
             return self._list(request)
         match = re.fullmatch(rf"{prefix}/resourcegroups/([^/]+)".lower(), lower)
@@ -335,9 +337,30 @@ def test_missing_cassette_is_one_line_with_the_record_command(suite: Suite) -> N
     line = next(line for line in result.outlines if "CassetteError" in line)
     assert "no cassette for test_inner.py::test_group_lifecycle[2020-09-01-hybrid]" in line
     assert f"looked for cassettes/{PROFILE}/test_inner/test_group_lifecycle.yaml" in line
-    assert "record it with: pytest 'test_inner.py::test_group_lifecycle[2020-09-01-hybrid]' " in line
-    assert "--azurestack-target emulator" in line and "--azurestack-record-mode once" in line
+    # The whole module and profile, exactly as it can be pasted (no cassette dir: the default).
+    command = line.split("record it with its module: ", 1)[1]
+    assert command == (
+        f"pytest test_inner.py --azurestack-target emulator --azurestack-profile {PROFILE} "
+        "--azurestack-record-mode rewrite"
+    )
     assert "Traceback" not in result.stdout.str()
+
+
+def test_record_command_names_a_custom_cassette_dir_and_works_pasted(suite: Suite) -> None:
+    result = suite.playback("--azurestack-cassette-dir", "recorded/here")
+    result.assert_outcomes(errors=1)
+    line = next(line for line in result.outlines if "CassetteError" in line)
+    assert f"looked for recorded/here/{PROFILE}/test_inner/test_group_lifecycle.yaml" in line
+    command = line.split("record it with its module: ", 1)[1]
+    assert command.endswith("--azurestack-record-mode rewrite --azurestack-cassette-dir recorded/here")
+    # Pasted against the stamp (emulator swapped for the live target), it records what was missing.
+    words = command.split()
+    assert words[:2] == ["pytest", "test_inner.py"]
+    words[words.index("emulator")] = "live"
+    suite.record("rewrite", *words[2:]).assert_outcomes(passed=1)
+    recorded = suite.pytester.path / "recorded" / "here" / PROFILE / "test_inner"
+    assert (recorded / "test_group_lifecycle.yaml").is_file()
+    suite.playback("--azurestack-cassette-dir", "recorded/here").assert_outcomes(passed=1)
 
 
 def test_miss_shows_closest_request_and_diff(recorded: Suite) -> None:
@@ -348,8 +371,10 @@ def test_miss_shows_closest_request_and_diff(recorded: Suite) -> None:
     assert "closest recorded request (#1 of" in out
     assert "body differs:" in out
     assert '-  "tier": "gold"' in out and '+  "tier": "silver"' in out
-    assert "to re-record: pytest 'test_inner.py::test_group_lifecycle[2020-09-01-hybrid]'" in out
-    assert "--azurestack-record-mode rewrite" in out
+    assert (
+        f"to re-record: pytest test_inner.py --azurestack-target emulator --azurestack-profile {PROFILE} "
+        "--azurestack-record-mode rewrite\n" in out
+    )
     # The query is compared as a multiset: a new parameter is named, order never matters.
     result = recorded.playback(INNER_TOP="5")
     result.assert_outcomes(failed=1)

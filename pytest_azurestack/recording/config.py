@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
 
@@ -18,10 +19,12 @@ def vcr_record_mode(settings: Settings) -> str:
     """vcrpy's record mode: ``none`` in playback, ``all`` whenever a live run records.
 
     A live target always talks to the server: replaying a scrubbed response into a live run would
-    hand the client placeholder hosts, ids and run ids. The record mode only decides what is
-    written: ``once`` records missing cassettes (existing ones are left alone, the test runs live
-    unrecorded), ``new_episodes``/``all`` re-record into the cassette keeping interactions that
-    were not sent again, ``rewrite`` starts from an empty cassette.
+    hand the client placeholder hosts, ids and run ids, and a replayed PUT creates nothing for the
+    next request to find. So vcrpy's ``new_episodes`` (replay what matches, record the rest) is
+    never safe here. The record mode only decides what is written: ``once`` records tests without
+    a cassette (a test whose cassette exists runs live, unrecorded), ``all`` and ``new_episodes``
+    re-record every test into its cassette, keeping its recorded variables and the interactions
+    that were not sent again, ``rewrite`` starts from an empty cassette with new variables.
     """
     return "all" if settings.recording else "none"
 
@@ -45,9 +48,30 @@ def cassette_path(cassette_dir: Path, profile: str, module: str, test: str) -> P
     return cassette_dir / profile / module / f"{test}{CASSETTE_SUFFIX}"
 
 
-def record_command(nodeid: str, profile: str, mode: RecordMode = "rewrite") -> str:
-    """The exact command that (re-)records one test's cassette against the embedded emulator."""
-    return (
-        f"pytest {shlex.quote(nodeid)} --azurestack-target emulator --azurestack-profile {profile} "
-        f"--azurestack-record-mode {mode} (or --azurestack-target live for a real stamp)"
-    )
+def display_path(path: Path, start: Path | None = None) -> str:
+    """``path`` relative to ``start`` (default: the working directory) when inside it, else absolute."""
+    relative = os.path.relpath(path, start)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def record_command(
+    module: Path,
+    profile: str,
+    *,
+    cassette_dir: Path,
+    default_cassette_dir: Path,
+    start: Path | None = None,
+    mode: RecordMode = "rewrite",
+) -> str:
+    """The command that (re-)records a suite module's cassettes under one profile, against the
+    embedded emulator (``--azurestack-target live`` records from a real stamp instead).
+
+    The whole module: its tests share server state and a test with prerequisites cannot run
+    alone, so a group's cassettes are recorded together. Paths are relative to ``start`` (the
+    directory pytest was started in), so the command works pasted there.
+    """
+    words = ["pytest", display_path(module, start), "--azurestack-target", "emulator"]
+    words += ["--azurestack-profile", profile, "--azurestack-record-mode", mode]
+    if cassette_dir.resolve() != default_cassette_dir.resolve():
+        words += ["--azurestack-cassette-dir", display_path(cassette_dir, start)]
+    return shlex.join(words)

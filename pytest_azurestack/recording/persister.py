@@ -2,8 +2,9 @@
 
 vcrpy calls ``save_cassette`` when the cassette closes, which is before pytest knows whether
 the test passed. So the text is only held; :meth:`CassetteFile.commit` writes it (temp file +
-``os.replace``) from the teardown report, and only for a test that passed. Before writing, the
-text is checked for every secret value of the run: a scrubbing bug can never reach disk.
+``os.replace``), from the teardown report of a test that did not fail, to a staging copy that
+``publish`` moves into place with the rest of its group. Before writing, the text is checked for
+every secret value of the run: a scrubbing bug can never reach disk.
 
 The file stays a plain vcrpy cassette (``version``, ``interactions``) with one more top-level
 key, ``metadata``: ``provenance`` (where and how it was made) and ``variables`` (recorded values).
@@ -159,14 +160,16 @@ class CassetteFile:
                     "nothing was written; this is a scrubbing bug in pytest_azurestack.recording.sanitize",
                 )
 
-    def commit(self) -> Path | None:
-        """Write the held text atomically; None when there was nothing to write."""
+    def commit(self, to: Path | None = None) -> Path | None:
+        """Write the held text atomically to ``to`` (default: the cassette's path, else a staging
+        copy); None when there was nothing to write."""
         if self.pending is None:
             return None
         text, self.pending = self.pending, None
         self.check(text)
-        write_atomic(self.path, text)
-        return self.path
+        path = to or self.path
+        write_atomic(path, text)
+        return path
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -1,14 +1,15 @@
 """Recording fixtures and hooks; the logic lives in the sibling modules.
 
 Fixtures: ``azurestack_cassette``, ``azurestack_variables``, ``azurestack_names``,
-``azurestack_lab_names``. Hooks: the teardown report writes a passed test's cassette (and only
-then), and a playback miss or cassette error is reported as its own message, not a traceback.
+``azurestack_lab_names``. Hooks: the teardown report stages a cassette of a test that did not
+fail, session finish publishes each (profile, module) group whose tests all passed or were
+skipped (``publish``), the terminal summary says what became of each group, and a playback miss
+or cassette error is reported as its own message, not a traceback.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,10 +22,11 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 
 from ..errors import AzureStackError, CassetteError
 from ..options import SETTINGS_KEY, Settings
-from .config import build_vcr, cassette_path, record_command
+from .config import build_vcr, cassette_path, display_path, record_command
 from .matchers import explain_miss
 from .names import RecordedVariables, StableNames, cassette_test_name
 from .persister import CassetteFile, provenance, read_metadata
+from .publish import CassettePublisher, Group, Outcome
 from .sanitize import MIN_RUN_ID_LENGTH, RUN_ID_PLACEHOLDER, RunValues, Scrubber
 
 NAMES_SEED = "names-seed"
@@ -44,6 +46,10 @@ class RecordingSession:
 
 SESSION_KEY = pytest.StashKey[RecordingSession]()
 LAB_SEEDS_KEY = pytest.StashKey[dict[str, str]]()
+PUBLISHER_KEY = pytest.StashKey[CassettePublisher]()
+OUTCOMES_KEY = pytest.StashKey[list[str]]()  # summary lines, this process's and its workers'
+WORKER_OUTPUT = "azurestack_cassette_groups"
+PROFILE_PARAM = "azurestack_profile"
 
 
 def _settings(config: pytest.Config) -> Settings:
@@ -59,6 +65,9 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = config.stash.get(SETTINGS_KEY, None)
     if settings is not None and not settings.is_live and settings.run_id != RUN_ID_PLACEHOLDER:
         config.stash[SETTINGS_KEY] = dataclasses.replace(settings, run_id=RUN_ID_PLACEHOLDER)
+    config.stash[OUTCOMES_KEY] = []
+    if settings is not None and settings.recording:
+        config.stash[PUBLISHER_KEY] = CassettePublisher(settings.cassette_dir)
 
 
 def _profile_name(profile: Any) -> str:
@@ -77,9 +86,22 @@ def _module_and_test(item: pytest.Item, profile: str) -> tuple[str, str]:
     return item.path.stem, test
 
 
-def _display(path: Path) -> str:
-    relative = os.path.relpath(path)
-    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+def _group_of(item: pytest.Item) -> Group | None:
+    """(profile, module) of a test with a profile, from its parameters (set before any fixture)."""
+    callspec = getattr(item, "callspec", None)
+    profile = callspec.params.get(PROFILE_PARAM) if callspec is not None else None
+    return None if profile is None else (_profile_name(profile), item.path.stem)
+
+
+def _rerecord(item: pytest.Item, profile: str) -> str:
+    config = item.config
+    return record_command(
+        item.path,
+        profile,
+        cassette_dir=_settings(config).cassette_dir,
+        default_cassette_dir=Path(config.rootpath, "cassettes"),
+        start=config.invocation_params.dir,
+    )
 
 
 def _discovered(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -112,11 +134,11 @@ def azurestack_cassette(request: pytest.FixtureRequest, azurestack_profile: Any)
         item.stash[SESSION_KEY] = RecordingSession(RecordedVariables({}, frozen=False))
         yield None
         return
-    rerecord = record_command(item.nodeid, profile)
+    rerecord = _rerecord(item, profile)
     if not settings.is_live and not path.is_file():
         raise CassetteError(
-            f"no cassette for {item.nodeid}: looked for {_display(path)}",
-            f"record it with: {record_command(item.nodeid, profile, 'once')}",
+            f"no cassette for {item.nodeid}: looked for {display_path(path)}",
+            f"record it with its module: {rerecord}",
         )
     if settings.recording and len(settings.run_id) < MIN_RUN_ID_LENGTH:
         raise CassetteError(
@@ -232,7 +254,9 @@ def failure_message(exc: BaseException, session: RecordingSession | None) -> str
             if request is None:
                 continue
             rerecord = session.rerecord if session else "re-record this test"
-            return explain_miss(current.cassette, request, _display(Path(current.cassette._path)), rerecord)
+            return explain_miss(
+                current.cassette, request, display_path(Path(current.cassette._path)), rerecord
+            )
         if isinstance(current, CassetteError):
             return f"CassetteError: {current}"
     return None
@@ -246,17 +270,68 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         message = failure_message(call.excinfo.value, session)
         if message:
             report.longrepr = message
-    if session is None:
-        return report
+    publisher = item.config.stash.get(PUBLISHER_KEY, None)
+    group = _group_of(item) if publisher is not None else None
     # An expected failure (xfail) is still a failure: its traffic is not a recording.
-    if report.failed or (report.skipped and hasattr(report, "wasxfail")):
+    if session is not None and (report.failed or (report.skipped and hasattr(report, "wasxfail"))):
         session.failed = True
     if call.when == "teardown":
-        del item.stash[SESSION_KEY]
-        if not session.failed and session.store is not None:
+        if SESSION_KEY in item.stash:
+            del item.stash[SESSION_KEY]
+        if session is not None and not session.failed and session.store is not None and group:
             try:
-                session.store.commit()
+                assert publisher is not None
+                publisher.stage(group, session.store)
             except (AzureStackError, OSError) as exc:
                 report.outcome = "failed"
                 report.longrepr = f"{type(exc).__name__}: {exc}"
+    if publisher is not None and group is not None:
+        if report.failed:
+            publisher.failed(group, item.nodeid, call.when)
+        if call.when == "teardown":
+            publisher.ran(group, item.nodeid)
     return report
+
+
+def _expected(session: pytest.Session) -> dict[Group, set[str]]:
+    """The node ids of each group this process was to run.
+
+    Under pytest-xdist a worker is sure to run only the conformance tests of its profiles (the
+    conformance plugin keeps them together); other tests may have gone to another worker.
+    """
+    worker = hasattr(session.config, "workerinput")
+    expected: dict[Group, set[str]] = {}
+    for item in session.items:
+        group = _group_of(item)
+        if group is not None and (not worker or item.get_closest_marker("conformance") is not None):
+            expected.setdefault(group, set()).add(item.nodeid)
+    return expected
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Publish the groups this process recorded; a worker sends its summary lines to the controller."""
+    config = session.config
+    publisher = config.stash.get(PUBLISHER_KEY, None)
+    lines = config.stash.get(OUTCOMES_KEY, [])
+    if publisher is not None:
+        expected = _expected(session)
+        # Only groups that ran here: a worker's session.items lists every worker's tests.
+        outcomes: list[Outcome] = publisher.finish({g: expected.get(g, set()) for g in publisher.groups})
+        lines += [outcome.line() for outcome in outcomes]
+    if hasattr(config, "workerinput"):
+        config.workeroutput[WORKER_OUTPUT] = list(lines)  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """A pytest-xdist worker finished: keep its groups' lines for the summary."""
+    output = getattr(node, "workeroutput", None) or {}
+    node.config.stash.setdefault(OUTCOMES_KEY, []).extend(output.get(WORKER_OUTPUT, []))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    lines = config.stash.get(OUTCOMES_KEY, [])
+    if lines:
+        terminalreporter.section("azurestack cassettes")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

@@ -20,9 +20,10 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit
 
 from vcr.request import Request
 
-ZERO_GUID = "00000000-0000-0000-0000-000000000000"
-FAKE_ARM_HOST = "management.local.azurestack.external"
-FAKE_LOGIN_HOST = "login.local.azurestack.external"
+# One definition each, shared with playback's fixed cloud: what a stamp's hosts and ids become.
+from ..cloud import FAKE_ARM_HOST, FAKE_LOGIN_HOST
+from ..environment import ZERO_GUID
+
 # Same length and alphabet as a generated run id, so it stays a valid part of any name.
 RUN_ID_PLACEHOLDER = "recordedrun0"
 REDACTED = "REDACTED"

@@ -19,7 +19,8 @@ from typing import Any
 
 import yaml
 
-from .sanitize import REDACTED, ZERO_GUID
+from ..environment import ZERO_GUID
+from .sanitize import REDACTED
 
 GUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".json")
