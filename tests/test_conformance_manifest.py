@@ -148,3 +148,25 @@ def test_a_malformed_manifest_is_one_clear_error(tmp_path: Path) -> None:
     path.write_text("tests:\n- title: no id here\n")
     with pytest.raises(ConformanceError, match=r"is malformed \(KeyError: 'id'\); regenerate it with"):
         manifest.load(path)
+
+
+def test_after_is_listed_only_where_used_and_round_trips(suite: Path) -> None:
+    edited = SUITE.replace(
+        '"The VM is created.", requires=("AZS-RG-CREATE",)',
+        '"The VM is created.", requires=("AZS-RG-CREATE",), after=("AZS-DISK-CREATE",)',
+    )
+    (suite / "test_vm.py").write_text(edited)
+    assert cli("--write-manifest", str(suite), cwd=suite.parent).returncode == 0
+    text = (suite / manifest.MANIFEST_NAME).read_text()
+    assert "after: []" not in text and text.count("after:\n") == 1
+    assert "  after:\n  - AZS-DISK-CREATE\n" in text
+    loaded = manifest.load(suite / manifest.MANIFEST_NAME)
+    # The after= edge orders the manifest too: the disk before the VM that runs after it.
+    assert list(loaded) == ["AZS-RG-CREATE", "AZS-DISK-CREATE", "AZS-VM-CREATE"]
+    assert loaded["AZS-VM-CREATE"].after == ("AZS-DISK-CREATE",)
+    assert loaded["AZS-RG-CREATE"].after == ()
+    assert cli("--check", str(suite), cwd=suite.parent).returncode == 0
+    (suite / "test_vm.py").write_text(SUITE)  # the after= edge removed
+    checked = cli("--check", str(suite), cwd=suite.parent)
+    assert checked.returncode == 1
+    assert "  changed AZS-VM-CREATE after: ['AZS-DISK-CREATE'] -> []" in checked.stdout.splitlines()

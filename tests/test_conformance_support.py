@@ -7,6 +7,7 @@ them, from real responses of a loopback server.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from azure.core import PipelineClient
@@ -46,8 +47,8 @@ def arm_error(
         (400, "InvalidApiVersionParameter"),
         (404, "InvalidResourceType"),
         (400, "InvalidResourceNamespace"),
-        (400, "ApiVersionNotSupported"),
-        (400, "OperationNotSupported"),
+        (400, "UnsupportedApiVersion"),
+        (400, "InvalidApiVersion"),
     ],
 )
 def test_refusals_are_not_supported(httpserver: HTTPServer, status: int, code: str) -> None:
@@ -59,6 +60,9 @@ def test_refusals_are_not_supported(httpserver: HTTPServer, status: int, code: s
     ("status", "code"),
     [
         (400, "InvalidParameter"),  # a bad request body is our bug, not the cloud's limit
+        (400, "SkuNotSupported"),  # a typo'd sku: the suite's mistake, not an api-version refusal
+        (400, "OperationNotSupported"),  # no blanket *NotSupported
+        (404, "ApiVersionNotSupported"),
         (404, "ResourceNotFound"),
         (409, "OperationNotAllowed"),
         (500, "NoRegisteredProviderFound"),  # a server error is a failure whatever it says
@@ -96,6 +100,19 @@ def test_a_wrapped_refusal_is_found(httpserver: HTTPServer) -> None:
         )
 
 
+def test_a_refusal_merely_being_handled_is_not_the_cause(httpserver: HTTPServer) -> None:
+    """An error raised inside ``except`` (implicit ``__context__``) is the test's own failure."""
+    refusal = arm_error(httpserver, 400, "NoRegisteredProviderFound", NIC_REFUSAL)
+    try:
+        try:
+            raise refusal
+        except HttpResponseError:
+            raise AssertionError("the fallback path broke")  # noqa: B904 - the point of the test
+    except AssertionError as failure:
+        assert failure.__context__ is refusal
+        assert unsupported_reason(failure) is None
+
+
 def test_unrelated_exceptions_are_not_classified() -> None:
     assert unsupported_reason(ValueError("x")) is None
     assert unsupported_reason(HttpResponseError(message="no response at all")) is None
@@ -108,25 +125,61 @@ from azure.core import PipelineClient
 from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
 from azure.mgmt.core.exceptions import ARMErrorFormat
+from pytest_azurestack.errors import CassetteError
 
 URL = {url!r}
+RG = ("AZS-RG-CREATE",)
 
 def call(path):
     response = PipelineClient(base_url=URL).send_request(HttpRequest("PUT", URL + path))
     if response.status_code >= 400:
         raise HttpResponseError(response=response, error_format=ARMErrorFormat)
 
+def refused(profile):
+    return profile == "latest"
+
 @pytest.fixture
 def resource_group():
     call("/refuse")
 
+@pytest.fixture
+def cassette(azurestack_profile):
+    if refused(azurestack_profile):  # what playback does when nothing was recorded
+        raise CassetteError("no cassette for this test", "record it")
+
+@pytest.fixture
+def cleanup(azurestack_profile):
+    yield
+    if refused(azurestack_profile):
+        raise RuntimeError("deleting what was never created failed")
+
 @pytest.mark.conformance("AZS-RG-CREATE", "The group is created.")
 def test_rg(azurestack_profile):
-    call("/ok" if azurestack_profile != "latest" else "/refuse")
+    call("/refuse" if refused(azurestack_profile) else "/ok")
 
-@pytest.mark.conformance("AZS-NIC-CREATE", "The NIC is created.", requires=("AZS-RG-CREATE",))
+@pytest.mark.conformance("AZS-NIC-CREATE", "The NIC is created.", requires=RG)
 def test_nic(azurestack_profile):
-    call("/ok")
+    call("/ok")  # runs under the refused profile, and passes
+
+@pytest.mark.conformance("AZS-VM-CREATE", "The VM is created.", requires=RG)
+def test_vm(azurestack_profile):
+    assert not refused(azurestack_profile), "the VM has no resource group"
+
+@pytest.mark.conformance("AZS-VM-GET", "The VM reads back.", requires=("AZS-VM-CREATE",))
+def test_get(azurestack_profile):
+    pytest.fail("no VM to read", pytrace=False) if refused(azurestack_profile) else None
+
+@pytest.mark.conformance("AZS-DISK-CREATE", "The disk is created.", requires=RG)
+def test_disk(azurestack_profile, cassette):
+    pass
+
+@pytest.mark.conformance("AZS-TYPE", "Its own refusal.", requires=RG)
+def test_type(azurestack_profile):
+    call("/type" if refused(azurestack_profile) else "/ok")
+
+@pytest.mark.conformance("AZS-CLEANUP", "Cleaning up after a refusal.", requires=RG)
+def test_cleanup(azurestack_profile, cleanup):
+    pass
 
 @pytest.mark.conformance("AZS-FIXTURE", "A refusing fixture.")
 def test_fixture(azurestack_profile, resource_group):
@@ -135,17 +188,45 @@ def test_fixture(azurestack_profile, resource_group):
 @pytest.mark.conformance("AZS-BUG", "A real bad request.")
 def test_bug(azurestack_profile):
     call("/bad")
+
+@pytest.mark.conformance("AZS-SKU", "A typo'd sku.")
+def test_sku(azurestack_profile):
+    call("/sku")
 """
+
+TYPE_REFUSAL = "The resource type 'virtualMachines' could not be found in the namespace 'Microsoft.Compute'."
+
+
+def refusal_server(httpserver: HTTPServer) -> None:
+    def error(code: str, message: str, status: int = 400) -> tuple[str, int]:
+        return json.dumps({"error": {"code": code, "message": message}}), status
+
+    for path, (body, status) in {
+        "/refuse": error("NoRegisteredProviderFound", NIC_REFUSAL),
+        "/type": error("InvalidResourceType", TYPE_REFUSAL, 404),
+        "/bad": error("InvalidParameter", "bad body"),
+        "/sku": error("SkuNotSupported", "The requested size Standard_A11 is not available."),
+    }.items():
+        httpserver.expect_request(path).respond_with_data(
+            body, status=status, content_type="application/json"
+        )
+    httpserver.expect_request("/ok").respond_with_json({"name": "x"}, status=200)
+
+
+def cells(result: pytest.RunResult, cid: str) -> tuple[str, str]:
+    """The (2020-09-01-hybrid, latest) cells of a matrix row."""
+    row = next(ln for ln in result.outlines if ln.startswith(cid + " "))
+    found = re.findall(r"(passed\*? \S+|failed \S+|not supported|not run|excluded|-)(?:\s|$)", row)
+    assert len(found) == 2, row
+    return found[0].split()[0] if found[0][0] != "n" else found[0], found[1].split()[0] if found[1][
+        0
+    ] != "n" else found[1]
 
 
 def test_refusal_is_not_supported_in_the_run_and_the_matrix(
     pytester: pytest.Pytester, httpserver: HTTPServer
 ) -> None:
-    body = json.dumps({"error": {"code": "NoRegisteredProviderFound", "message": NIC_REFUSAL}})
-    httpserver.expect_request("/refuse").respond_with_data(body, status=400, content_type="application/json")
-    httpserver.expect_request("/ok").respond_with_json({"name": "x"}, status=200)
-    bad = json.dumps({"error": {"code": "InvalidParameter", "message": "bad body"}})
-    httpserver.expect_request("/bad").respond_with_data(bad, status=400, content_type="application/json")
+    refusal_server(httpserver)
     pytester.makeconftest(
         """
         def pytest_generate_tests(metafunc):
@@ -154,8 +235,7 @@ def test_refusal_is_not_supported_in_the_run_and_the_matrix(
         """
     )
     pytester.makepyfile(test_suite=SUITE.format(url=httpserver.url_for("")))
-    result = pytester.runpytest(*ISOLATED, "-rs", "--junitxml=junit.xml")
-    result.assert_outcomes(passed=2, failed=2, skipped=4)
+    result = pytester.runpytest(*ISOLATED, "-rs", "--junitxml=junit.xml", "-p", "no:xdist")
     # pytest's own summary: skips whose reason carries the server's message.
     result.stdout.fnmatch_lines(
         [
@@ -163,21 +243,51 @@ def test_refusal_is_not_supported_in_the_run_and_the_matrix(
             "No registered resource provider found for location 'local'*",
         ]
     )
-    # A dependant of a refused operation is itself not supported, naming the refusal it inherits.
     result.stdout.fnmatch_lines(
-        ["SKIPPED *not supported by this cloud: NoRegisteredProviderFound: *(prerequisite AZS-RG-CREATE)"]
+        ["SKIPPED *: not supported by this cloud: NoRegisteredProviderFound: *(prerequisite AZS-RG-CREATE)"]
     )
-    # The matrix keeps the categories apart: not supported, failed.
-    row = next(ln for ln in result.outlines if ln.startswith("AZS-RG-CREATE"))
-    assert row.split()[-2:] == ["not", "supported"] and "passed" in row
-    row = next(ln for ln in result.outlines if ln.startswith("AZS-NIC-CREATE"))
-    assert "passed" in row and row.rstrip().endswith("not supported")
-    assert "not run" not in row
-    row = next(ln for ln in result.outlines if ln.startswith("AZS-FIXTURE"))
-    assert row.count("not supported") == 2  # a refusal while setting up a fixture counts too
-    row = next(ln for ln in result.outlines if ln.startswith("AZS-BUG"))
-    assert row.count("failed") == 2
+    assert cells(result, "AZS-RG-CREATE") == ("passed", "not supported")
+    # A test whose prerequisite was refused still runs: a pass is a pass ...
+    assert cells(result, "AZS-NIC-CREATE") == ("passed", "passed")
+    # ... any other failure (an assertion, pytest.fail, a missing cassette, a broken cleanup, also
+    # down a chain of such tests) inherits the refusal: never "failed", never "not run" ...
+    for cid in ("AZS-VM-CREATE", "AZS-VM-GET", "AZS-DISK-CREATE", "AZS-CLEANUP"):
+        assert cells(result, cid) == ("passed", "not supported"), cid
+    result.stdout.fnmatch_lines(
+        [
+            "4 tests [[]latest] not supported, as AZS-RG-CREATE was refused: AZS-VM-CREATE,",
+            "*AZS-VM-GET, AZS-DISK-CREATE, AZS-CLEANUP",
+        ]
+    )
+    # ... and its own refusal is its verdict, with its own server message.
+    assert cells(result, "AZS-TYPE") == ("passed", "not supported")
+    result.stdout.fnmatch_lines(["AZS-TYPE [[]latest] not supported by this cloud: InvalidResourceType: *"])
+    assert cells(result, "AZS-FIXTURE") == ("not supported", "not supported")  # a refusing fixture
+    # The suite's own mistakes are failures, even when the code ends in NotSupported.
+    assert cells(result, "AZS-BUG") == ("failed", "failed")
+    assert cells(result, "AZS-SKU") == ("failed", "failed")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
     # The category survives into JUnit as a property, next to the conformance id.
     junit = pytester.path.joinpath("junit.xml").read_text()
     assert '<property name="azurestack_outcome" value="not supported" />' in junit
     assert '<property name="conformance_id" value="AZS-FIXTURE" />' in junit
+
+
+def test_the_inherited_verdict_names_the_root_refusal(
+    pytester: pytest.Pytester, httpserver: HTTPServer
+) -> None:
+    refusal_server(httpserver)
+    pytester.makeconftest(
+        """
+        def pytest_generate_tests(metafunc):
+            if "azurestack_profile" in metafunc.fixturenames:
+                metafunc.parametrize("azurestack_profile", ["latest"])
+        """
+    )
+    pytester.makepyfile(test_suite=SUITE.format(url=httpserver.url_for("")))
+    result = pytester.runpytest(*ISOLATED, "-rs", "-p", "no:xdist", "-k", "rg or vm or get")
+    result.assert_outcomes(skipped=3, deselected=7)
+    lines = [ln for ln in result.outlines if ln.startswith("SKIPPED")]
+    assert len(lines) == 3
+    # AZS-VM-GET inherits through AZS-VM-CREATE: the root refusal, not a chain of prerequisites.
+    assert sum(ln.endswith(": " + NIC_REFUSAL + " (prerequisite AZS-RG-CREATE)") for ln in lines) == 2, lines

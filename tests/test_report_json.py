@@ -84,6 +84,7 @@ def test_json_report_has_every_verdict_and_the_run(suite: pytest.Pytester) -> No
         "reason": "not run: prerequisite AZS-DISK-CREATE failed",
         "duration": 0,
         "nodeid": "test_suite.py::test_attach[2020-09-01-hybrid]",
+        "pinned": [],
     }
     excluded = by_key[("AZS-DISK-CREATE", "2017-03-09-profile")]
     assert excluded["outcome"] == "excluded" and "has no managed disks" in excluded["reason"]
@@ -139,3 +140,56 @@ def test_runs_without_conformance_tests_print_no_matrix(pytester: pytest.Pyteste
     pytester.makepyfile(test_one="def test_a(): pass")
     result = pytester.runpytest(*ISOLATED)
     assert "conformance matrix" not in result.stdout.str()
+
+
+PINNED_SUITE = """
+import pytest
+
+@pytest.fixture
+def transport(request):
+    yield
+    # What the core plugin's transport fixture records when pin mode rewrote requests.
+    request.node.user_properties.append(
+        ("azurestack_pinned", ["PUT /subscriptions/s/resourceGroups/rg: api-version 2024-03-01 -> "
+                               "2019-10-01"])
+    )
+
+@pytest.mark.conformance("AZS-RG-CREATE", "The group is created.", title="create resource group")
+def test_rg(azurestack_profile, transport):
+    pass
+
+@pytest.mark.conformance("AZS-VNET-CREATE", "The network is created.", title="create network")
+def test_vnet(azurestack_profile):
+    pass
+"""
+
+
+@pytest.mark.parametrize("xdist", [(), ("-p", "xdist", "-n", "2")], ids=["one-process", "xdist"])
+def test_pinned_requests_are_reported_per_test(pytester: pytest.Pytester, xdist: tuple[str, ...]) -> None:
+    pytester.makeconftest(CONFTEST.format(report=str(pytester.path / "results.json")))
+    pytester.makepyfile(test_suite=PINNED_SUITE)
+    result = pytester.runpytest(*ISOLATED, *xdist)
+    result.assert_outcomes(passed=4)
+    doc = json.loads((pytester.path / "results.json").read_text())
+    pinned = {(r["id"], r["profile"]): r["pinned"] for r in doc["results"]}
+    assert pinned[("AZS-RG-CREATE", "2020-09-01-hybrid")] == [
+        "PUT /subscriptions/s/resourceGroups/rg: api-version 2024-03-01 -> 2019-10-01"
+    ]
+    assert pinned[("AZS-VNET-CREATE", "2017-03-09-profile")] == []
+    # The matrix flags the pinned pass, so it is not read as a plain pass, and says why.
+    row = next(ln for ln in result.outlines if ln.startswith("AZS-RG-CREATE"))
+    assert row.count("passed*") == 2
+    row = next(ln for ln in result.outlines if ln.startswith("AZS-VNET-CREATE"))
+    assert "passed*" not in row and row.count("passed") == 2
+    result.stdout.fnmatch_lines(
+        [
+            "AZS-RG-CREATE [[]all profiles] passed[*] (pinned): only with 1 request(s) rewritten*",
+        ]
+    )
+
+
+def test_the_pinned_property_is_the_one_the_core_plugin_writes() -> None:
+    from pytest_azurestack.plugin import PINNED_PROPERTY
+    from pytest_azurestack.report.results import PROP_PINNED
+
+    assert PROP_PINNED == PINNED_PROPERTY

@@ -160,9 +160,9 @@ def full_matrix() -> Results:
     return results
 
 
-def test_matrix_at_120_columns_has_every_profile_side_by_side() -> None:
-    lines = plain(render(full_matrix(), width=120)).splitlines()
-    assert all(len(ln) <= 120 for ln in lines)
+def test_matrix_at_wide_terminals_has_every_profile_side_by_side() -> None:
+    lines = plain(render(full_matrix(), width=140)).splitlines()
+    assert all(len(ln) <= 140 for ln in lines)
     header = lines[0].split()
     assert header[0] == "operation" and header[-5:] == list(PROFILES)
     rows = {ln.split()[0]: ln for ln in lines if ln.startswith("AZS-") and "[" not in ln}
@@ -173,7 +173,7 @@ def test_matrix_at_120_columns_has_every_profile_side_by_side() -> None:
     assert "failed 2m10s" in rows["AZS-VM-CREATE-LINUX"] and "passed 13s" in rows["AZS-VM-CREATE-LINUX"]
     assert rows["AZS-VM-CREATE-LINUX"].rstrip().endswith("not run")
     # A cell that has no test under a profile says so rather than looking blank.
-    assert rows["AZS-VM-CREATE-WINDOWS"].split()[1:] == ["-", "-", "-", "excluded", "-"]
+    assert rows["AZS-VM-CREATE-WINDOWS"].split()[-5:] == ["-", "-", "-", "excluded", "-"]
     totals = {
         ln.split()[0]: ln.split()[1:] for ln in lines if ln.split() and ln.split()[0] in ("passed", "failed")
     }
@@ -190,6 +190,26 @@ def test_matrix_at_120_columns_has_every_profile_side_by_side() -> None:
     )
     assert "AZS-VM-CREATE-LINUX [latest] not run: prerequisite AZS-RG-CREATE not supported" in text
     assert "AZS-VM-CREATE-WINDOWS [2017-03-09-profile] excluded (-m 'not windows')" in text
+
+
+def test_titles_get_their_room_for_at_most_one_more_table() -> None:
+    titles = ["rg create ", "vm create linux ", "create windows vm "]
+    # 120 columns: the five profiles no longer fit beside full titles; two tables show them whole.
+    lines = plain(render(full_matrix(), width=120)).splitlines()
+    assert all(len(ln) <= 120 for ln in lines)
+    headers = [ln.split()[1:] for ln in lines if ln.startswith("operation")]
+    assert len(headers) == 2 and [p for h in headers for p in h] == list(PROFILES)
+    for title in titles:
+        assert sum(title in ln for ln in lines) == 2, title
+    assert "…" not in "\n".join(ln for ln in lines if ln.startswith("AZS-") and "[" not in ln)
+    # Two profiles at 120 columns: one table, whole titles.
+    results = Results()
+    for cid, line in (("AZS-VM-LIST-RESOURCE-GROUP", 1), ("AZS-VM-RG-CREATE", 2)):
+        for profile in PROFILES[:2]:
+            passed(results, cid, profile, line=line)
+    text = plain(render(results, width=120))
+    assert text.count("operation") == 1
+    assert "AZS-VM-LIST-RESOURCE-GROUP vm list resource group  passed" in text
 
 
 def test_narrow_terminals_get_more_tables_not_wrapped_lines() -> None:
@@ -264,3 +284,44 @@ def test_ids_are_never_split_across_note_lines() -> None:
     notes = plain(render(results, width=80)).split("\n\n")[-1].splitlines()
     assert len(notes) == 8 and notes[-1].endswith("\u2026")  # long lists are cut, not endless
     assert not any(line.endswith("-") for line in notes)
+
+
+def test_a_plugin_text_failure_is_reported_by_its_first_line() -> None:
+    """The recorder's cassette miss ends with "to re-record: ...": the first line says what broke."""
+    miss = (
+        "cassette miss: PUT /subscriptions/s/resourceGroups/rg?api-version=2019-10-01 is not in "
+        "cassettes/latest/test_vm/test_rg.yaml\n"
+        "closest recorded request (#1 of 2): PUT /subscriptions/s/resourceGroups/rg?api-version=2018-05-01\n"
+        "  query differs: api-version 2019-10-01 != 2018-05-01\n"
+        "to re-record: pytest --azurestack-record=all suites/test_vm.py::test_rg"
+    )
+    results = Results()
+    results.add_report(report("AZS-A", "latest", "call", "failed", longrepr=miss))
+    results.add_report(
+        report("AZS-B", "latest", "setup", "failed", longrepr="CassetteError: no cassette; record")
+    )
+    a, b = list(results)
+    assert a.reason == (
+        "cassette miss: PUT /subscriptions/s/resourceGroups/rg?api-version=2019-10-01 is not in "
+        "cassettes/latest/test_vm/test_rg.yaml"
+    )
+    assert b.reason == "error in setup: CassetteError: no cassette; record"
+
+
+def test_an_excluded_variant_gives_way_to_the_variant_that_ran() -> None:
+    results = Results()
+    passed(results, "AZS-VM-ATTACH", "2017-03-09-profile")
+    for variant in ("managed", "other"):
+        results.add_excluded(
+            {
+                "nodeid": f"suites/test_vm.py::test_attach_{variant}[2017-03-09-profile]",
+                "id": "AZS-VM-ATTACH",
+                "title": "vm attach",
+                "profile": "2017-03-09-profile",
+                "reason": "profile 2017-03-09-profile has no managed disks",
+                "path": "suites/test_vm.py",
+                "line": 1,
+            }
+        )
+    assert [r.outcome for r in results] == [Outcome.PASSED]
+    assert results.totals()["2017-03-09-profile"][Outcome.EXCLUDED] == 0
