@@ -5,14 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError
-
-_KINDS: dict[type, str] = {
-    dict: "an object",
-    list: "an array",
-    str: "a string",
-    int: "an integer",
-    bool: "a boolean",
-}
+from pytest_azurestack.emulator.arm.validation import KIND_NAMES, check_tags, type_ok
 
 
 def missing(path: str) -> ArmError:
@@ -30,13 +23,12 @@ def _typed(parent: dict[str, Any], key: str, path: str, kind: type, required: bo
         if required:
             raise missing(path)
         return None
-    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-    if not ok:
+    if not type_ok(value, kind):
         raise ArmError(
             400,
             "InvalidRequestContent",
             f"The request content was invalid and could not be deserialized: '{path}' must be "
-            f"{_KINDS[kind]}, got {type(value).__name__} {value!r:.60}.",
+            f"{KIND_NAMES[kind]}, got {type(value).__name__} {value!r:.60}.",
             target=path,
         )
     return value
@@ -84,17 +76,5 @@ def objects(items: list[Any], path: str) -> list[dict[str, Any]]:
 
 
 def tags(body: dict[str, Any]) -> dict[str, str] | None:
-    value = obj(body, "tags", "tags")
-    if value is None:
-        return None
-    for key, tag in value.items():
-        if not isinstance(tag, str):
-            raise ArmError(
-                400,
-                "InvalidRequestContent",
-                f"The request content was invalid and could not be deserialized: tag '{key}' must be "
-                "a string, "
-                f"got {type(tag).__name__}.",
-                target="tags",
-            )
-    return dict(value)
+    """ARM's tag rules, shared by every provider; None when absent."""
+    return check_tags(body.get("tags"))

@@ -19,6 +19,7 @@ from typing import Any
 from pytest_azurestack.emulator.arm.errors import ArmError, resource_not_found
 from pytest_azurestack.emulator.arm.ids import parse_resource_id, resource_id, same_id
 from pytest_azurestack.emulator.arm.store import Store
+from pytest_azurestack.emulator.arm.validation import resolve_location
 from pytest_azurestack.emulator.providers.compute import body as b
 from pytest_azurestack.emulator.providers.compute import vhds
 from pytest_azurestack.emulator.providers.compute.images import ImageCatalog, ImageSpec
@@ -32,6 +33,38 @@ NIC_TYPE = "Microsoft.Network/networkInterfaces"
 MAX_DISK_GB = 1023  # Azure Stack Hub's largest disk
 STORAGE_TYPES = ("Standard_LRS", "Premium_LRS")
 UNMANAGED_ONLY_VERSIONS = ("2016-03-30",)
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+def _invalid_name(name: str, rule: str) -> ArmError:
+    return ArmError(400, "InvalidResourceName", f"Resource name '{name}' is invalid: {rule}", target="name")
+
+
+def check_vm_name(name: str) -> None:
+    """ARM's rule for virtualMachines resource names (the Windows 15-character limit is the
+    computerName's, checked with the OS profile): 1-64 letters, digits, ``_.-``, not starting with
+    ``_``, not ending with ``.`` or ``-``."""
+    if not (
+        0 < len(name) <= 64 and set(name) <= _NAME_CHARS and not name.startswith("_") and name[-1] not in ".-"
+    ):
+        raise _invalid_name(
+            name,
+            "a virtual machine name is 1-64 letters, digits, underscores, periods or hyphens, "
+            "does not start with an underscore and does not end with a period or hyphen.",
+        )
+
+
+def check_disk_name(name: str) -> None:
+    """ARM's rule for disks: 1-80 letters, digits, ``_.-``; starts with a letter or digit, ends
+    with a letter, digit or ``_``."""
+    if not (0 < len(name) <= 80 and set(name) <= _NAME_CHARS and name[0].isalnum() and name[-1] not in ".-"):
+        raise _invalid_name(
+            name,
+            "a disk name is 1-80 letters, digits, underscores, periods or hyphens, starts with a "
+            "letter or digit and ends with a letter, digit or underscore.",
+        )
+
+
 POWER_ACTIONS = {
     # action: (state while in progress, final state)
     "start": ("starting", "running"),
@@ -118,22 +151,17 @@ class Compute:
     ) -> Change:
         vm_id = self.vm_id(subscription, group, name)
         existing = self.store.get(vm_id)
+        check_vm_name(name)
         if existing is not None:
             self._check_idle(existing)
         elif patch:
             raise resource_not_found(VM_TYPE, name, group)
         tags = b.tags(body)
-        location = b.text(body, "location", "location")
-        if location is None and existing is None:
-            raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
-        if location is not None:
-            self._check_location(location, existing)
+        location = resolve_location(b.text(body, "location", "location"), existing, self.location, VM_TYPE)
         props = b.obj(body, "properties", "properties") or {}
         plan = _Plan()
         if existing is None:
-            vm = self._new_vm(
-                subscription, group, name, vm_id, location or self.location, props, api_version, plan
-            )
+            vm = self._new_vm(subscription, group, name, vm_id, location, props, api_version, plan)
             vm["tags"] = tags or {}
             created = True
         else:
@@ -182,27 +210,6 @@ class Compute:
                 "in progress; "
                 "wait for it to finish (poll its Azure-AsyncOperation URL).",
                 code="Conflict",
-            )
-
-    def _check_location(self, location: str, existing: dict[str, Any] | None) -> None:
-        def norm(value: str) -> str:
-            return value.replace(" ", "").lower()
-
-        if existing is not None and norm(existing["location"]) != norm(location):
-            raise ArmError(
-                400,
-                "InvalidResourceLocation",
-                f"The resource '{existing['name']}' already exists in location "
-                f"'{existing['location']}'. A resource "
-                f"with the same name cannot be created in location '{location}'; use "
-                f"'{existing['location']}'.",
-            )
-        if norm(location) != norm(self.location):
-            raise ArmError(
-                400,
-                "LocationNotAvailableForResourceType",
-                f"The provided location '{location}' is not available for resource type '{VM_TYPE}'. List of "
-                f"available regions for the resource type is '{self.location}'.",
             )
 
     def _new_vm(
@@ -998,19 +1005,15 @@ class Compute:
     ) -> Change:
         disk_id = self.disk_id(subscription, group, name)
         existing = self.store.get(disk_id)
+        check_disk_name(name)
         if existing is None and patch:
             raise resource_not_found(DISK_TYPE, name, group)
         tags = b.tags(body)
-        location = b.text(body, "location", "location")
+        location = resolve_location(b.text(body, "location", "location"), existing, self.location, DISK_TYPE)
         props = b.obj(body, "properties", "properties") or {}
         sku_in = b.obj(body, "sku", "sku")
         sku = _disk_sku(sku_in)
         if existing is None:
-            if location is None:
-                raise ArmError(
-                    400, "LocationRequired", "The location property is required for this definition."
-                )
-            self._check_location(location, None)
             disk = self._disk_from_body(subscription, group, name, location, props, sku or "Standard_LRS")
             disk["tags"] = tags or {}
             disk["properties"]["provisioningState"] = "Updating"
@@ -1019,8 +1022,6 @@ class Compute:
             pending_size: int | None = None
         else:
             disk = existing
-            if location is not None:
-                self._check_location(location, disk)
             pending_size = self._disk_update(disk, props, sku)
             if tags is not None:
                 disk["tags"] = tags

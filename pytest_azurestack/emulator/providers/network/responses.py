@@ -18,6 +18,7 @@ from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.ids import resource_id
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
+from pytest_azurestack.emulator.arm.validation import check_stamp_location
 from pytest_azurestack.emulator.providers.network import models
 from pytest_azurestack.emulator.providers.network.models import NetworkModel
 from pytest_azurestack.emulator.providers.network.shapes import render
@@ -129,13 +130,8 @@ def _check_preconditions(request: ArmRequest, model: NetworkModel, current: dict
 def _check_location(request: ArmRequest, kind: TopLevel, body: dict[str, Any]) -> None:
     """A stamp has one region: ARM refuses any other before the provider sees the request."""
     location = body.get("location")
-    if isinstance(location, str) and location.replace(" ", "").lower() != request.location.lower():
-        raise ArmError(
-            400,
-            "LocationNotAvailableForResourceType",
-            f"The provided location '{location}' is not available for resource type '{kind.full_type}'. "
-            f"List of available regions for the resource type is '{request.location}'.",
-        )
+    if isinstance(location, str):
+        check_stamp_location(location, request.location, kind.full_type)
 
 
 # --- top-level resources ------------------------------------------------------------------------

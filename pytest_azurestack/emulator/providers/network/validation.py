@@ -12,18 +12,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError
-
-_TYPE_NAMES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "an integer"}
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return _TYPE_NAMES.get(type(value), type(value).__name__)
+from pytest_azurestack.emulator.arm.validation import (
+    KIND_NAMES,
+    check_tags,
+    check_unchanged_location,
+    json_type,
+    location_text,
+    type_ok,
+)
 
 
 def bad_request(path: str, problem: str) -> ArmError:
@@ -50,9 +46,8 @@ def join(path: str, key: str | int) -> str:
 
 def expect(value: Any, kind: type, path: str) -> Any:
     """``value`` if it is of ``kind`` (bool is not an int here), else a 400 naming ``path``."""
-    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-    if not ok:
-        raise bad_request(path, f"'{path}' must be {_TYPE_NAMES[kind]}, got {_json_type(value)}.")
+    if not type_ok(value, kind):
+        raise bad_request(path, f"'{path}' must be {KIND_NAMES[kind]}, got {json_type(value)}.")
     return value
 
 
@@ -110,34 +105,22 @@ def get_reference(obj: dict[str, Any], key: str, path: str) -> str | None:
 
 
 def get_tags(body: dict[str, Any]) -> dict[str, str]:
-    tags = get(body, "tags", dict, "")
-    if tags is None:
-        return {}
-    for name, value in tags.items():
-        expect(value, str, f"tags.{name}")
-    return dict(tags)
+    """ARM's tag rules, shared by every provider; ``{}`` when absent."""
+    return check_tags(body.get("tags")) or {}
 
 
 def require_location(body: dict[str, Any], existing: dict[str, Any] | None) -> str:
-    """ARM requires ``location`` on every tracked resource and never lets it change."""
+    """ARM requires ``location`` on every tracked resource and never lets it change.
+
+    (The stamp's one region is checked in ``responses`` before the model sees the body.)
+    """
     location = get(body, "location", str, "")
-    if location is None:
-        if existing is not None:
-            return str(existing["location"])
-        raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
-    if existing is not None and _norm(location) != _norm(str(existing["location"])):
-        raise ArmError(
-            400,
-            "InvalidResourceLocation",
-            f"The resource '{existing['name']}' already exists in location '{existing['location']}'; "
-            f"a resource with the same name cannot be created in location '{location}'. "
-            "Please select a new resource name.",
-        )
+    if location is None and existing is not None:
+        return str(existing["location"])
+    location = location_text(location)
+    if existing is not None:
+        check_unchanged_location(location, existing)
     return location
-
-
-def _norm(location: str) -> str:
-    return location.replace(" ", "").lower()
 
 
 def check_name(name: str, kind: str) -> None:

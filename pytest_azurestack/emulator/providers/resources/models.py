@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pytest_azurestack.emulator.arm import validation
 from pytest_azurestack.emulator.arm.errors import ArmError, resource_group_not_found
 from pytest_azurestack.emulator.arm.ids import group_id
 from pytest_azurestack.emulator.arm.store import Store
@@ -25,35 +26,14 @@ def check_group_name(name: str) -> None:
 
 
 def check_tags(tags: Any) -> dict[str, str]:
-    if tags is None:
-        return {}
-    if not isinstance(tags, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
-    ):
-        raise ArmError(
-            400, "InvalidRequestContent", "The 'tags' property must be an object of string values."
-        )
-    if len(tags) > 50:
-        raise ArmError(400, "InvalidTag", "A resource can have at most 50 tags.")
-    for key in tags:
-        if not key or len(key) > 512 or any(c in key for c in "<>%&\\?/"):
-            raise ArmError(
-                400, "InvalidTagNameCharacters", f"The tag name '{key}' has invalid characters or length."
-            )
-    return dict(tags)
-
-
-def normalize_location(value: Any, field: str = "location") -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ArmError(
-            400, "LocationRequired", f"The '{field}' property is required and must be a non-empty string."
-        )
-    return value.replace(" ", "").lower()
+    """ARM's tag rules (shared by every provider); an absent ``tags`` is ``{}`` for a group."""
+    return validation.check_tags(tags) or {}
 
 
 def check_location(value: Any, stamp_location: str) -> str:
-    location = normalize_location(value)
-    if location != stamp_location.lower():
+    """Resource groups have their own wording for a region the stamp does not serve."""
+    location = validation.normalize_location(validation.location_text(value))
+    if location != validation.normalize_location(stamp_location):
         raise ArmError(
             400,
             "LocationNotAvailableForResourceGroup",

@@ -10,6 +10,7 @@ from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.ids import group_id
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
+from pytest_azurestack.emulator.arm.validation import location_text, normalize_location
 from pytest_azurestack.emulator.providers.resources import models
 
 DISPLAY_NAME = "Azure Stack Emulator Subscription"
@@ -171,7 +172,7 @@ def check_group(request: ArmRequest) -> ArmResponse:
 def update_group(request: ArmRequest) -> ArmResponse:
     group = models.get_group(request.emulator.store, request.subscription_id, request.param("resource_group"))
     body = request.json()
-    if "location" in body and models.normalize_location(body["location"]) != group["location"]:
+    if "location" in body and normalize_location(location_text(body["location"])) != group["location"]:
         raise ArmError(400, "InvalidRequestContent", "The location of a resource group cannot be changed.")
     if "tags" in body:
         group["tags"] = models.check_tags(body["tags"])

@@ -9,7 +9,12 @@ from pytest_azurestack.emulator.arm.errors import ArmError, resource_not_found
 from pytest_azurestack.emulator.arm.ids import resource_id
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
-from pytest_azurestack.emulator.providers.resources.models import check_tags, normalize_location
+from pytest_azurestack.emulator.arm.validation import (
+    check_stamp_location,
+    check_tags,
+    location_text,
+    normalize_location,
+)
 from pytest_azurestack.emulator.providers.storage import models
 
 # Properties each api-version does not know yet.
@@ -61,18 +66,12 @@ def create(request: ArmRequest) -> ArmResponse:
     if problem:
         raise ArmError(400, "AccountNameInvalid", problem)
     body = request.json()
-    location = normalize_location(body.get("location"))
-    if location != request.location.lower():
-        raise ArmError(
-            400,
-            "LocationNotAvailableForResourceType",
-            f"The provided location '{body.get('location')}' is not available for resource type "
-            f"'{models.ACCOUNT_TYPE}'. List of available regions for the resource type is "
-            f"'{request.location}'.",
-        )
+    given = location_text(body.get("location"))
+    check_stamp_location(given, request.location, models.ACCOUNT_TYPE)
+    location = normalize_location(given)
     sku = models.parse_sku(body)
     kind = models.parse_kind(body, request.api_version)
-    tags = check_tags(body.get("tags"))
+    tags = check_tags(body.get("tags")) or {}
     props = models.parse_properties(body, kind, request.api_version)
     store, sub, group = request.emulator.store, request.subscription_id, request.param("resource_group")
     existing = models.find_by_name(store, sub, name)
@@ -114,7 +113,7 @@ def update(request: ArmRequest) -> ArmResponse:
     if "sku" in body:
         account["sku"] = models.parse_sku(body)
     if "tags" in body:
-        account["tags"] = check_tags(body["tags"])
+        account["tags"] = check_tags(body["tags"]) or {}
     if "properties" in body:
         props = models.parse_properties(body, account["kind"], request.api_version)
         if "supportsHttpsTrafficOnly" not in (body.get("properties") or {}):
