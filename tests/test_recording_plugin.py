@@ -229,7 +229,14 @@ class Suite:
         self.cassette = pytester.path / "cassettes" / PROFILE / "test_inner" / "test_group_lifecycle.yaml"
 
     def env(self, **inner: str) -> None:
-        for name in ("INNER_TIER", "INNER_EXTRA", "INNER_TOP", "INNER_FAIL"):
+        for name in (
+            "INNER_TIER",
+            "INNER_EXTRA",
+            "INNER_TOP",
+            "INNER_FAIL",
+            "INNER_FAIL_SECOND",
+            "INNER_EXIT",
+        ):
             self.monkeypatch.delenv(name, raising=False)
         for name, value in inner.items():
             self.monkeypatch.setenv(name, value)
@@ -446,3 +453,113 @@ def test_records_against_the_embedded_emulator_and_replays(
         socket.socket, "connect", lambda *a, **k: (_ for _ in ()).throw(OSError("no network"))
     )
     pytester.runpytest(*args).assert_outcomes(passed=1)
+
+
+GROUP_TESTS = """
+import os
+
+import pytest
+
+
+def _probe(resource_client, name):
+    assert not resource_client.resource_groups.check_existence(name)
+
+
+def test_first(resource_client):
+    _probe(resource_client, "azs-first-" + os.environ.get("INNER_TIER", "gold"))
+
+
+def test_refused(resource_client):
+    _probe(resource_client, "azs-refused")
+    pytest.skip("not supported: refused on purpose")
+
+
+def test_second(resource_client):
+    _probe(resource_client, "azs-second")
+    if os.environ.get("INNER_EXIT"):
+        pytest.exit("stopping on purpose")
+    assert not os.environ.get("INNER_FAIL_SECOND"), "failing on purpose"
+"""
+
+
+def _group_setup(suite: Suite) -> Path:
+    suite.pytester.makepyfile(test_group=GROUP_TESTS)
+    return suite.pytester.path / "cassettes" / PROFILE / "test_group"
+
+
+def _summary(result: pytest.RunResult) -> list[str]:
+    return [line for line in result.outlines if line.startswith("azurestack: ") and "cassette" in line]
+
+
+def test_group_is_published_only_when_none_of_its_tests_failed(suite: Suite) -> None:
+    group = _group_setup(suite)
+    result = suite.record("rewrite", "test_group.py", INNER_TIER="gold")
+    result.assert_outcomes(passed=2, skipped=1)
+    # A skipped test does not block its group, and the refusal it recorded is published too.
+    names = ["test_first.yaml", "test_refused.yaml", "test_second.yaml"]
+    assert sorted(p.name for p in group.iterdir()) == names
+    assert _summary(result) == [f"azurestack: wrote 3 cassette(s) of {PROFILE}/test_group"]
+    before = {name: (group / name).read_bytes() for name in names}
+
+    # The last test fails: the first one's new recording would not replay with the old others.
+    result = suite.record("rewrite", "test_group.py", INNER_TIER="silver", INNER_FAIL_SECOND="1")
+    result.assert_outcomes(passed=1, failed=1, skipped=1)
+    assert {name: (group / name).read_bytes() for name in names} == before
+    nodeid = f"test_group.py::test_second[{PROFILE}]"
+    kept = f"cassettes/.unpublished/{PROFILE}/test_group"
+    assert _summary(result) == [
+        f"azurestack: cassettes of {PROFILE}/test_group left untouched: {nodeid} (call) failed; "
+        f"this run's 2 recorded cassette(s) kept in {kept}"
+    ]
+    # Nothing recorded is lost: the passed and skipped tests' recordings are kept, unpublished.
+    unpublished = suite.pytester.path / kept
+    assert sorted(p.name for p in unpublished.iterdir()) == ["test_first.yaml", "test_refused.yaml"]
+    assert "azs-first-silver" in (unpublished / "test_first.yaml").read_text()
+    assert (suite.pytester.path / "cassettes" / ".unpublished" / ".gitignore").read_text() == "*\n"
+    assert not list((suite.pytester.path / "cassettes").glob(".staging-*"))
+    suite.playback("test_group.py", INNER_TIER="gold").assert_outcomes(passed=2, skipped=1)
+
+    # The next complete recording publishes and drops the stale unpublished copy.
+    suite.record("rewrite", "test_group.py", INNER_TIER="silver").assert_outcomes(passed=2, skipped=1)
+    assert not unpublished.exists()
+    suite.playback("test_group.py", INNER_TIER="silver").assert_outcomes(passed=2, skipped=1)
+
+
+def test_group_with_a_test_left_unrun_is_not_published(suite: Suite) -> None:
+    group = _group_setup(suite)
+    result = suite.record("rewrite", "test_group.py", INNER_EXIT="1")
+    assert not group.exists()
+    assert _summary(result) == [
+        f"azurestack: cassettes of {PROFILE}/test_group left untouched: 1 of its 3 selected test(s) "
+        f"did not run here (the run stopped early); this run's 2 recorded cassette(s) kept in "
+        f"cassettes/.unpublished/{PROFILE}/test_group"
+    ]
+
+
+def test_groups_are_decided_apart_and_reported_under_xdist(suite: Suite) -> None:
+    group = _group_setup(suite)
+    # loadfile: these tests have no conformance mark, so nothing else keeps a module on one worker.
+    result = suite.record("rewrite", "-n", "2", "--dist", "loadfile", INNER_FAIL_SECOND="1")
+    result.assert_outcomes(passed=2, failed=1, skipped=1)
+    assert suite.cassette.is_file() and not group.exists()
+    lines = _summary(result)
+    assert f"azurestack: wrote 1 cassette(s) of {PROFILE}/test_inner" in lines
+    assert any(
+        line.startswith(f"azurestack: cassettes of {PROFILE}/test_group left untouched: ") for line in lines
+    )
+    assert len(lines) == 2
+
+
+def test_new_episodes_rerecords_everything_and_keeps_variables(recorded: Suite) -> None:
+    seed = recorded.data()["metadata"]["variables"]["names-seed"]
+    served = recorded.stamp.requests
+    interactions = len(recorded.uris())
+    recorded.record("new_episodes").assert_outcomes(passed=1)
+    # Nothing is replayed into a live run: every recorded request reached the server again.
+    assert recorded.stamp.requests - served >= interactions
+    assert recorded.data()["metadata"]["variables"]["names-seed"] == seed
+    assert recorded.data()["metadata"]["provenance"]["record_mode"] == "new_episodes"
+    # As with all: the new interactions replace the ones they match, the others are kept (the
+    # previous delete's status polls, whose operation id differs); playback uses the new ones.
+    assert len(recorded.uris()) > interactions
+    recorded.playback().assert_outcomes(passed=1)

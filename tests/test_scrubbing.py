@@ -193,3 +193,15 @@ def test_storage_keys_and_binary_bodies() -> None:
 def test_unchanged_bodies_keep_their_exact_bytes() -> None:
     raw = b'{ "b": 1,   "a": 2 }'
     assert _scrubber().body(raw, "application/json") is raw
+
+
+def test_placeholders_are_the_single_definitions_playback_uses() -> None:
+    from urllib.parse import urlsplit
+
+    from pytest_azurestack import cloud, environment
+    from pytest_azurestack.recording import sanitize
+
+    assert sanitize.ZERO_GUID is environment.ZERO_GUID
+    assert sanitize.FAKE_ARM_HOST is cloud.FAKE_ARM_HOST
+    assert urlsplit(cloud.PLAYBACK_CLOUD.arm_endpoint).netloc == sanitize.FAKE_ARM_HOST
+    assert urlsplit(cloud.PLAYBACK_CLOUD.login_endpoint).netloc == sanitize.FAKE_LOGIN_HOST
