@@ -62,7 +62,7 @@ def check_tags(value: Any) -> dict[str, str] | None:
             raise ArmError(
                 400,
                 "InvalidRequestContent",
-                f"The request content was invalid: tag '{name}' must be a string, got {json_type(tag)}.",
+                f"The request content was invalid: 'tags.{name}' must be a string, got {json_type(tag)}.",
                 target=f"tags.{name}",
             )
         if not name or len(name) > MAX_TAG_NAME or any(c in name for c in TAG_NAME_FORBIDDEN):
