@@ -187,6 +187,11 @@ class LroManager:
             self._running.setdefault(_key(resource_id), {})[op.id] = op
         return op
 
+    def running_on(self, resource_id: str) -> list[Operation]:
+        """The operations still running on ``resource_id``."""
+        with self.store.lock:
+            return list(self._running.get(_key(resource_id), {}).values())
+
     def clear(self) -> None:
         """Forget every operation (the admin API's state reset)."""
         with self.store.lock:

@@ -388,10 +388,15 @@ class Compute:
         return out
 
     def _claim_nics(self, nics: list[dict[str, Any]], vm_id: str) -> None:
+        """Each NIC learns its VM and whether it is the VM's primary NIC (a NIC-level property the
+        Network provider shows but only Compute sets)."""
         for ref in nics:
             nic = self.store.get(ref["id"])
             if nic is not None:
-                nic.setdefault("properties", {})["virtualMachine"] = {"id": vm_id}
+                marked = (ref.get("properties") or {}).get("primary")
+                props = nic.setdefault("properties", {})
+                props["virtualMachine"] = {"id": vm_id}
+                props["primary"] = bool(marked) if marked is not None else len(nics) == 1
 
     def _release_nics(self, nic_ids: list[str], vm_id: str) -> None:
         for nic_id in nic_ids:
@@ -401,6 +406,7 @@ class Compute:
             props = nic.get("properties") or {}
             if same_id((props.get("virtualMachine") or {}).get("id"), vm_id):
                 props.pop("virtualMachine", None)
+                props.pop("primary", None)
 
     def _storage_type(self, managed: dict[str, Any], path: str, size: VmSize) -> str:
         wanted = b.text(managed, "storageAccountType", f"{path}.managedDisk.storageAccountType")
@@ -590,7 +596,7 @@ class Compute:
         )
         result: list[dict[str, Any]] = []
         luns: dict[int, str] = {}
-        keys: set[str] = set()
+        keys: dict[str, str] = {}  # disk id or VHD URI -> the entry's name
         for index, item in enumerate(items):
             path = f"storageProfile.dataDisks[{index}]"
             lun = b.integer(item, "lun", f"{path}.lun", required=True)
@@ -632,12 +638,13 @@ class Compute:
                     "LUN (0-63).",
                 )
             if key in keys:
+                what = f"VHD '{entry['vhd']['uri']}'" if unmanaged else f"disk '{entry['name']}'"
                 raise b.invalid(
                     "storageProfile.dataDisks",
-                    f"Disk '{entry['name']}' appears twice in dataDisks; attach each disk once.",
+                    f"Data disks '{keys[key]}' and '{entry['name']}' both use {what}; attach each disk once.",
                 )
             luns[lun] = entry["name"]
-            keys.add(key)
+            keys[key] = entry["name"]
             result.append(entry)
         if len(result) > size.max_data_disks:
             raise conflict(

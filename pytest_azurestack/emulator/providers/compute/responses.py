@@ -34,8 +34,16 @@ def _begin(request: ArmRequest, change: Change) -> Any:
 
 
 def _expand_instance_view(request: ArmRequest) -> bool:
-    expand = request.query_param("$expand") or ""
-    return "instanceview" in expand.lower()
+    expand = (request.query_param("$expand") or "").strip()
+    if expand and expand.lower() != "instanceview":
+        # The hybrid compute versions expand nothing else (userData came with 2021-03-01).
+        raise ArmError(
+            400,
+            "InvalidParameter",
+            f"The value '{expand}' of parameter '$expand' is not allowed; use 'instanceView'.",
+            target="$expand",
+        )
+    return bool(expand)
 
 
 # --- virtual machines ------------------------------------------------------------------------------
@@ -101,7 +109,9 @@ def _power(action: str) -> Any:
                     target="skipShutdown",
                 )
         change = _compute(request).power(_vm_id(request), action)
-        return request.emulator.lro.accepted_response(request, _begin(request, change))
+        response = request.emulator.lro.accepted_response(request, _begin(request, change))
+        response.headers["Azure-AsyncNotification"] = "Enabled"  # as compute sends (real-arm-digest.md)
+        return response
 
     handler.__name__ = f"vm_{action}"
     return handler

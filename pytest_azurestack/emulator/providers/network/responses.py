@@ -127,6 +127,17 @@ def _check_preconditions(request: ArmRequest, model: NetworkModel, current: dict
         raise ArmError(412, "PreconditionFailed", f"{current['id']} already exists and If-None-Match is '*'.")
 
 
+def _check_idle(request: ArmRequest, rid: str) -> None:
+    """A write while the resource's previous operation runs is refused, as Compute does."""
+    if request.emulator.lro.running_on(rid):
+        raise ArmError(
+            409,
+            "AnotherOperationInProgress",
+            f"Another operation on resource {rid} is in progress; wait for it to finish (poll its "
+            "Azure-AsyncOperation URL) and retry.",
+        )
+
+
 def _check_location(request: ArmRequest, kind: TopLevel, body: dict[str, Any]) -> None:
     """A stamp has one region: ARM refuses any other before the provider sees the request."""
     location = body.get("location")
@@ -141,6 +152,7 @@ def put_resource(kind: TopLevel) -> Handler:
         model, rid = _model(request), _top_id(request, kind)
         body = request.json()
         _check_location(request, kind, body)
+        _check_idle(request, rid)
         _check_preconditions(request, model, model.store.get(rid))
         resource, created = kind.put(model, rid, body)
         final_id = resource["id"]
@@ -223,6 +235,7 @@ def put_child(kind: Child) -> Handler:
     def handler(request: ArmRequest) -> ArmResponse:
         model, cid = _model(request), _child_id(request, kind)
         body = request.json()
+        _check_idle(request, cid)
         child, created = put(model, cid, body)
         final_id = child["id"]
         op = request.emulator.lro.begin(
