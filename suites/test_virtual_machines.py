@@ -183,6 +183,7 @@ def test_tag_vm(compute_client: Any, vm_lab: VmLab) -> None:
     "AZS-VM-CREATE-DATA-DISK",
     "An empty 1 GB data disk is created: a managed disk, or an empty VHD in the storage account.",
     requires=("AZS-VM-CREATE-LINUX",),
+    after=("AZS-VM-TAG",),
 )
 def test_create_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
     if vm_lab.managed_disks:
@@ -289,6 +290,7 @@ def test_detach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
     "AZS-VM-DEALLOCATE",
     "Deallocate leaves the VM in PowerState/deallocated.",
     requires=("AZS-VM-CREATE-LINUX",),
+    after=("AZS-VM-GET", "AZS-VM-DETACH-DISK"),
 )
 def test_deallocate_vm(compute_client: Any, vm_lab: VmLab) -> None:
     compute_client.virtual_machines.begin_deallocate(vm_lab.resource_group, vm_lab.vm).result()
@@ -321,6 +323,7 @@ def test_get_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
     "AZS-VM-EXPAND-OS-DISK",
     "While deallocated, the OS disk grows by 10 GB.",
     requires=("AZS-VM-DEALLOCATE",),
+    after=("AZS-VM-GET-OS-DISK",),
 )
 def test_expand_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
     assert vm_lab.os_disk_size_gb, "the OS disk size is known from the VM's creation"
@@ -345,6 +348,7 @@ def test_expand_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
     "AZS-VM-START",
     "Start brings the VM to PowerState/running.",
     requires=("AZS-VM-DEALLOCATE",),
+    after=("AZS-VM-EXPAND-OS-DISK",),
 )
 def test_start_vm(compute_client: Any, vm_lab: VmLab) -> None:
     compute_client.virtual_machines.begin_start(vm_lab.resource_group, vm_lab.vm).result()
@@ -371,6 +375,7 @@ def test_restart_vm(compute_client: Any, vm_lab: VmLab) -> None:
     "AZS-VM-STOP",
     "Power off (with a graceful shutdown) leaves the VM in PowerState/stopped, still provisioned.",
     requires=("AZS-VM-START",),
+    after=("AZS-VM-RESTART",),
 )
 def test_stop_vm(compute_client: Any, vm_lab: VmLab) -> None:
     # skipShutdown exists from compute 2019-03-01 on; older api-versions always shut down first.
@@ -384,6 +389,7 @@ def test_stop_vm(compute_client: Any, vm_lab: VmLab) -> None:
     "AZS-VM-LIST-SUBSCRIPTION",
     "Listing all VMs of the subscription (following nextLink) includes the VM.",
     requires=("AZS-VM-CREATE-LINUX",),
+    after=("AZS-VM-STOP",),
 )
 def test_list_vms_in_subscription(compute_client: Any, vm_lab: VmLab) -> None:
     ids = [vm.id.lower() for vm in compute_client.virtual_machines.list_all()]
@@ -402,6 +408,7 @@ def test_list_vms_in_subscription(compute_client: Any, vm_lab: VmLab) -> None:
     "AZS-VM-LIST-RESOURCE-GROUP",
     "Listing the VMs of the resource group returns exactly the lab's VM.",
     requires=("AZS-VM-CREATE-LINUX",),
+    after=("AZS-VM-STOP",),
 )
 def test_list_vms_in_resource_group(compute_client: Any, vm_lab: VmLab) -> None:
     names = [vm.name for vm in compute_client.virtual_machines.list(vm_lab.resource_group)]
@@ -414,6 +421,19 @@ def test_list_vms_in_resource_group(compute_client: Any, vm_lab: VmLab) -> None:
     "AZS-VM-DELETE",
     "Deleting the VM makes GET answer 404 and leaves its NIC (and managed OS disk) behind, unowned.",
     requires=("AZS-VM-CREATE-LINUX",),
+    after=(
+        "AZS-VM-TAG",
+        "AZS-VM-CREATE-DATA-DISK",
+        "AZS-VM-GET",
+        "AZS-VM-ATTACH-DISK",
+        "AZS-VM-DETACH-DISK",
+        "AZS-VM-GET-OS-DISK",
+        "AZS-VM-EXPAND-OS-DISK",
+        "AZS-VM-RESTART",
+        "AZS-VM-STOP",
+        "AZS-VM-LIST-SUBSCRIPTION",
+        "AZS-VM-LIST-RESOURCE-GROUP",
+    ),
 )
 def test_delete_vm(compute_client: Any, network_client: Any, vm_lab: VmLab) -> None:
     compute_client.virtual_machines.begin_delete(vm_lab.resource_group, vm_lab.vm).result()
@@ -451,6 +471,28 @@ def test_create_windows_vm(compute_client: Any, network_client: Any, vm_lab: VmL
     "AZS-VM-RG-DELETE",
     "Deleting the resource group removes it and everything in it (VMs, disks, NICs, networks, storage).",
     requires=("AZS-VM-RG-CREATE",),
+    after=(
+        "AZS-VM-STORAGE-CREATE",
+        "AZS-VM-VNET-CREATE",
+        "AZS-VM-SUBNET-CREATE",
+        "AZS-VM-NIC-CREATE",
+        "AZS-VM-CREATE-LINUX",
+        "AZS-VM-TAG",
+        "AZS-VM-CREATE-DATA-DISK",
+        "AZS-VM-GET",
+        "AZS-VM-ATTACH-DISK",
+        "AZS-VM-DETACH-DISK",
+        "AZS-VM-DEALLOCATE",
+        "AZS-VM-GET-OS-DISK",
+        "AZS-VM-EXPAND-OS-DISK",
+        "AZS-VM-START",
+        "AZS-VM-RESTART",
+        "AZS-VM-STOP",
+        "AZS-VM-LIST-SUBSCRIPTION",
+        "AZS-VM-LIST-RESOURCE-GROUP",
+        "AZS-VM-DELETE",
+        "AZS-VM-CREATE-WINDOWS",
+    ),
 )
 def test_delete_resource_group(
     resource_client: Any, compute_client: Any, network_client: Any, storage_client: Any, vm_lab: VmLab
