@@ -70,8 +70,12 @@ OPTIONS: tuple[Option, ...] = (
         "azurestack_record_mode",
         "--azurestack-record-mode",
         "AZURESTACK_RECORD_MODE",
-        "vcrpy record mode for live targets, plus 'rewrite' (re-record from scratch, dropping stale "
-        "interactions). Default: none (playback never records; live runs do not write cassettes)",
+        "what a run against the emulator or a stamp records (a live run never replays). Cassettes "
+        "are published per profile and suite module at the end, only if none of that group's tests "
+        "failed; otherwise the old ones stay and this run's go to <cassette dir>/.unpublished/. "
+        "none (default): write nothing; once: record only tests without a cassette; all and "
+        "new_episodes: re-record every selected test, keeping its recorded name seeds; rewrite: "
+        "re-record from scratch with new seeds",
         choices=RECORD_MODES,
         default="none",
     ),
