@@ -155,6 +155,11 @@ class FaultTargets:
             (rule.action, 2, "action"),
         ]
         candidates = list(self.served)
+        providers = sorted({t[0] for t in candidates if t[0] != "*"})
+        if rule.provider is not None and rule.provider.lower() not in providers:
+            raise ValueError(
+                f"fault provider {rule.provider!r} is not served here; use one of {', '.join(providers)}"
+            )
         for value, index, label in want:
             if value is None:
                 continue

@@ -596,7 +596,7 @@ class Compute:
         )
         result: list[dict[str, Any]] = []
         luns: dict[int, str] = {}
-        keys: dict[str, str] = {}  # disk id or VHD URI -> the entry's name
+        keys: dict[str, int] = {}  # disk id or VHD URI -> the LUN that uses it
         for index, item in enumerate(items):
             path = f"storageProfile.dataDisks[{index}]"
             lun = b.integer(item, "lun", f"{path}.lun", required=True)
@@ -641,10 +641,10 @@ class Compute:
                 what = f"VHD '{entry['vhd']['uri']}'" if unmanaged else f"disk '{entry['name']}'"
                 raise b.invalid(
                     "storageProfile.dataDisks",
-                    f"Data disks '{keys[key]}' and '{entry['name']}' both use {what}; attach each disk once.",
+                    f"The data disks at LUN {keys[key]} and LUN {lun} both use {what}; attach it once.",
                 )
             luns[lun] = entry["name"]
-            keys[key] = entry["name"]
+            keys[key] = lun
             result.append(entry)
         if len(result) > size.max_data_disks:
             raise conflict(
