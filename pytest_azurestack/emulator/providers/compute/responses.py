@@ -7,6 +7,7 @@ from typing import Any
 from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
+from pytest_azurestack.emulator.arm.validation import normalize_location
 from pytest_azurestack.emulator.providers.compute import shapes
 from pytest_azurestack.emulator.providers.compute.images import ImageCatalog, ImageSpec
 from pytest_azurestack.emulator.providers.compute.models import DISK_TYPE, VM_TYPE, Change, Compute, image_id
@@ -173,8 +174,9 @@ def delete_disk(request: ArmRequest) -> ArmResponse:
 
 # --- image catalog and sizes -----------------------------------------------------------------------
 def _check_location(request: ArmRequest) -> str:
+    """The ``{location}`` of a catalog URL (not a body): a region the stamp lacks is a 404 here."""
     location = request.param("location")
-    if location.replace(" ", "").lower() != request.location.lower():
+    if normalize_location(location) != normalize_location(request.location):
         raise ArmError(
             404,
             "LocationNotAvailableForResourceType",
