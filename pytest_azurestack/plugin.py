@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Generator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from azure.core.credentials import TokenCredential
@@ -33,6 +33,9 @@ from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
 from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, PINNED_PROPERTY, RunState
 from .transport import AzureStackTransport
+
+if TYPE_CHECKING:  # the emulator (Starlette, uvicorn) is imported only by runs that use it
+    from .emulator.admin_client import EmulatorAdmin
 
 SUBPLUGINS = ("pytest_azurestack.recording.plugin", "pytest_azurestack.report.plugin")
 RECORD_COMMAND = "pytest --azurestack-target emulator --azurestack-record-mode once"
@@ -209,6 +212,23 @@ def azurestack_credential(_azurestack_live: LiveTarget | None) -> TokenCredentia
 @pytest.fixture(scope="session")
 def azurestack_subscription_id(_azurestack_live: LiveTarget | None) -> str:
     return ZERO_GUID if _azurestack_live is None else _azurestack_live.env.subscription_id
+
+
+@pytest.fixture(scope="session")
+def azurestack_emulator(
+    azurestack_settings: Settings, _azurestack_live: LiveTarget | None
+) -> Iterator[EmulatorAdmin]:
+    """The embedded emulator's admin API: faults, transitions, operations, state, request log.
+
+    Over HTTPS, so it works from every xdist worker; skipped unless the target is the emulator.
+    """
+    if azurestack_settings.target != "emulator" or _azurestack_live is None:
+        pytest.skip("steers the embedded emulator: needs --azurestack-target emulator")
+    assert azurestack_settings.ca_bundle is not None, "the emulator target always has its CA bundle"
+    from .emulator.admin_client import EmulatorAdmin
+
+    with EmulatorAdmin(_azurestack_live.cloud.arm_endpoint, azurestack_settings.ca_bundle) as admin:
+        yield admin
 
 
 @pytest.fixture(scope="session")
