@@ -13,12 +13,10 @@ key, ``metadata``: ``provenance`` (where and how it was made) and ``variables`` 
 from __future__ import annotations
 
 import datetime
-import functools
 import os
 import platform
 import tempfile
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -28,31 +26,9 @@ from vcr.serializers import compat
 
 from .. import __version__
 from ..errors import CassetteError
+from ..packages import installed_versions
 
 CASSETTE_FORMAT_VERSION = 1  # vcrpy's
-# Distributions whose versions decide what goes on the wire.
-PROVENANCE_PACKAGES = (
-    "azure-core",
-    "azure-identity",
-    "azure-mgmt-compute",
-    "azure-mgmt-network",
-    "azure-mgmt-resource",
-    "azure-mgmt-storage",
-    "azure-common",
-    "msrestazure",
-    "vcrpy",
-)
-
-
-@functools.lru_cache(maxsize=1)
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PROVENANCE_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
 
 
 def provenance(
@@ -74,7 +50,7 @@ def provenance(
         "record_mode": record_mode,
         "pytest_azurestack": __version__,
         "python": platform.python_version(),
-        "packages": package_versions(),
+        "packages": installed_versions(),
     }
     return made
 

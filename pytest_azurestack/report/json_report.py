@@ -12,35 +12,15 @@ import platform
 import sys
 import tempfile
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..options import Settings
+from ..packages import RUNNER_PACKAGES, WIRE_PACKAGES, installed_versions
 from .results import Outcome, Results
 
 SCHEMA = "pytest-azurestack/conformance-results/v1"
-SDK_PACKAGES = (
-    "pytest",
-    "pytest-xdist",
-    "azure-core",
-    "azure-identity",
-    "azure-mgmt-compute",
-    "azure-mgmt-network",
-    "azure-mgmt-resource",
-    "azure-mgmt-storage",
-)
-
-
-def package_versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {}
-    for name in SDK_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
 
 
 def run_metadata(
@@ -55,7 +35,7 @@ def run_metadata(
         "python": platform.python_version(),
         "platform": sys.platform,
         "plugin_version": __version__,
-        "packages": package_versions(),
+        "packages": installed_versions(RUNNER_PACKAGES + WIRE_PACKAGES),
     }
     if settings is not None:
         meta.update(
