@@ -431,14 +431,7 @@ class NetworkModel:
         networks = [addressing.parse_prefix(p) for p in vnet["properties"]["addressSpace"]["addressPrefixes"]]
         self._check_subnet_range(subnet, networks, vnet["name"], subnets)
         self._check_in_use_subnet_change(old, subnet)
-        etag = new_etag()
-        subnet["etag"] = etag
-        vnet["etag"] = etag
-        if old is not None:
-            subnets[subnets.index(old)] = subnet
-        else:
-            subnets.append(subnet)
-        self.store.put(vnet["id"], vnet)
+        self._save_child(vnet, subnets, old, subnet)
         return subnet, old is None
 
     def begin_delete_virtual_network(self, vnet_id: str) -> dict[str, Any] | None:
@@ -595,15 +588,25 @@ class NetworkModel:
         name = old["name"] if old else parsed.name
         rule = self._build_rule(f"{nsg['id']}/securityRules/{name}", name, body, "")
         self._check_rule_conflict(rule, rules)
-        etag = new_etag()
-        rule["etag"] = etag
-        nsg["etag"] = etag
-        if old is not None:
-            rules[rules.index(old)] = rule
-        else:
-            rules.append(rule)
-        self.store.put(nsg["id"], nsg)
+        self._save_child(nsg, rules, old, rule)
         return rule, old is None
+
+    def _save_child(
+        self,
+        parent: dict[str, Any],
+        children: list[dict[str, Any]],
+        old: dict[str, Any] | None,
+        child: dict[str, Any],
+    ) -> None:
+        """Put ``child`` in place of ``old`` (or append it); parent and child share a fresh etag."""
+        etag = new_etag()
+        child["etag"] = etag
+        parent["etag"] = etag
+        if old is not None:
+            children[children.index(old)] = child
+        else:
+            children.append(child)
+        self.store.put(parent["id"], parent)
 
     def begin_delete_network_security_group(self, nsg_id: str) -> dict[str, Any] | None:
         nsg = self._existing(nsg_id, NSGS)
