@@ -152,6 +152,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     settings, state = config.stash[SETTINGS_KEY], _state(config)
     if _is_worker(config) or not settings.is_live or state.live is None:
         return
+    if settings.keep == "always" or (settings.keep == "on-failure" and session.testsfailed):
+        # What the tests left behind is kept for inspection: the sweeper honours --azurestack-keep too.
+        why = "" if settings.keep == "always" else f", {session.testsfailed} test(s) failed"
+        state.kept.append(
+            f"every resource group tagged {resources.RUN_TAG}={settings.run_id} "
+            f"(--azurestack-keep {settings.keep}{why})"
+        )
+        return
     client = targets.sweeper_client(settings, state.live)
     try:
         failures = resources.sweep(client, settings.run_id, on_deleted=state.swept.append)

@@ -212,3 +212,29 @@ def test_emulator_target_runs_the_live_path(
     )
     result.assert_outcomes(passed=2)
     assert "ARM_ENDPOINT" not in os.environ and "AZURESTACK_RUN_ID" not in os.environ  # restored
+
+
+@pytest.mark.parametrize(
+    ("keep", "test_body", "swept"),
+    [
+        ("always", "pass", False),
+        ("on-failure", "assert False", False),
+        ("on-failure", "pass", True),
+        ("never", "assert False", True),
+    ],
+)
+def test_sweeper_honours_keep(
+    pytester: pytest.Pytester, fake_stamp: Any, groups: Groups, keep: str, test_body: str, swept: bool
+) -> None:
+    """--azurestack-keep covers what the tests left behind too, not only the resource_group fixture."""
+    fake_stamp.resource_groups.append(
+        {"id": "x", "name": "left-behind", "location": "local", "tags": {RUN_TAG: RUN_ID}}
+    )
+    pytester.makepyfile(f"def test_one(azurestack_profile):\n    {test_body}\n")
+    result = pytester.runpytest("--azurestack-profile", "2020-09-01-hybrid", "--azurestack-keep", keep)
+    deletes = [n for m, n, _ in groups.calls if m == "DELETE"]
+    assert deletes == (["left-behind"] if swept else [])
+    if not swept:
+        result.stdout.fnmatch_lines(
+            [f"kept every resource group tagged {RUN_TAG}={RUN_ID} (--azurestack-keep {keep}*"]
+        )
