@@ -79,6 +79,7 @@ def test_json_report_has_every_verdict_and_the_run(suite: pytest.Pytester) -> No
     assert by_key[("AZS-DISK-ATTACH", "2020-09-01-hybrid")] | {"duration": 0} == {
         "id": "AZS-DISK-ATTACH",
         "title": "attach",
+        "description": "The disk attaches.",
         "profile": "2020-09-01-hybrid",
         "outcome": "not run",
         "reason": "not run: prerequisite AZS-DISK-CREATE failed",
@@ -88,6 +89,7 @@ def test_json_report_has_every_verdict_and_the_run(suite: pytest.Pytester) -> No
     }
     excluded = by_key[("AZS-DISK-CREATE", "2017-03-09-profile")]
     assert excluded["outcome"] == "excluded" and "has no managed disks" in excluded["reason"]
+    assert excluded["description"] == "A managed disk is created."
     assert by_key[("AZS-DISK-ATTACH", "2017-03-09-profile")]["reason"] == (
         "not run: prerequisite AZS-DISK-CREATE excluded"
     )
@@ -105,7 +107,7 @@ def test_json_report_under_xdist_matches(suite: pytest.Pytester) -> None:
     assert all("@" not in r["nodeid"] for r in doc["results"])
 
 
-def test_junit_carries_the_conformance_id_title_and_profile(suite: pytest.Pytester) -> None:
+def test_junit_carries_the_conformance_id_title_description_and_profile(suite: pytest.Pytester) -> None:
     suite.runpytest(*ISOLATED, "--junitxml=junit.xml")
     tree = ET.parse(suite.path / "junit.xml")
     props = {}
@@ -114,6 +116,7 @@ def test_junit_carries_the_conformance_id_title_and_profile(suite: pytest.Pytest
     assert props["test_rg[2020-09-01-hybrid]"] == {
         "conformance_id": "AZS-RG-CREATE",
         "conformance_title": "create resource group",
+        "conformance_description": "The group is created.",
         "azurestack_profile": "2020-09-01-hybrid",
     }
     assert props["test_attach[2020-09-01-hybrid]"]["azurestack_outcome"] == "not run"

@@ -14,6 +14,7 @@ import pytest
 
 from ..report.results import (
     NO_PROFILE,
+    PROP_DESCRIPTION,
     PROP_ID,
     PROP_OUTCOME,
     PROP_PROFILE,
@@ -100,7 +101,12 @@ def pytest_collection_modifyitems(
         profile = profile_name_of(item)
         item.stash[SPEC_KEY] = spec
         item.user_properties.extend(
-            [(PROP_ID, spec.id), (PROP_TITLE, spec.title), (PROP_PROFILE, profile or NO_PROFILE)]
+            [
+                (PROP_ID, spec.id),
+                (PROP_TITLE, spec.title),
+                (PROP_DESCRIPTION, spec.description),
+                (PROP_PROFILE, profile or NO_PROFILE),
+            ]
         )
         item.add_marker(pytest.mark.xdist_group(name=group_name(profile or NO_PROFILE)))
         tracker.collected(profile, spec.id)

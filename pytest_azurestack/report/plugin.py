@@ -60,6 +60,7 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
                     spec.title,
                     profile_name_of(item) or NO_PROFILE,
                     deselection_reason(item),
+                    spec.description,
                 )
             )
 

@@ -21,6 +21,7 @@ from ..profiles import ALL_PROFILES
 # user_properties keys (they appear verbatim as JUnit <property> names).
 PROP_ID = "conformance_id"
 PROP_TITLE = "conformance_title"
+PROP_DESCRIPTION = "conformance_description"
 PROP_PROFILE = "azurestack_profile"
 PROP_OUTCOME = "azurestack_outcome"
 # Set by the core plugin (plugin.PINNED_PROPERTY) on the teardown report: a list of the requests
@@ -129,11 +130,13 @@ class Result:
     duration: float = 0.0
     location: tuple[str, int] = ("", 0)  # (path, line) of the test: rows follow the source order
     pinned: list[str] = field(default_factory=list)  # requests whose api-version pin mode rewrote
+    description: str = ""  # the one sentence saying what the test proves
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.conformance_id,
             "title": self.title,
+            "description": self.description,
             "profile": self.profile,
             "outcome": self.outcome.value,
             "reason": self.reason,
@@ -178,6 +181,7 @@ class Results:
                 nodeid=nodeid,
                 conformance_id=cid,
                 title=user_property(report, PROP_TITLE) or "",
+                description=user_property(report, PROP_DESCRIPTION) or "",
                 profile=user_property(report, PROP_PROFILE) or NO_PROFILE,
                 outcome=Outcome.NOT_RUN,
                 reason="started but never finished",
@@ -202,6 +206,7 @@ class Results:
                 nodeid=nodeid,
                 conformance_id=str(entry["id"]),
                 title=str(entry["title"]),
+                description=str(entry.get("description", "")),
                 profile=str(entry["profile"]) or NO_PROFILE,
                 outcome=Outcome.EXCLUDED,
                 reason=str(entry["reason"]),
@@ -246,7 +251,7 @@ class Results:
 
 
 def as_exclusion(
-    item: pytest.Item, conformance_id: str, title: str, profile: str, reason: str
+    item: pytest.Item, conformance_id: str, title: str, profile: str, reason: str, description: str = ""
 ) -> dict[str, Any]:
     """A plain (xdist-serializable) record of a deselected conformance test."""
     path, line = item.location[0], item.location[1] or 0
@@ -254,6 +259,7 @@ def as_exclusion(
         "nodeid": item.nodeid,
         "id": conformance_id,
         "title": title,
+        "description": description,
         "profile": profile,
         "reason": reason,
         "path": path,
