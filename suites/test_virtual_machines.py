@@ -13,6 +13,10 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
+from azure.mgmt.compute import ComputeManagementClient
+from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.resource import ResourceManagementClient
+from azure.mgmt.storage import StorageManagementClient
 from vm_lab import (
     DATA_DISK_GB,
     DATA_DISK_LUN,
@@ -27,11 +31,11 @@ from vm_lab import (
 conformance = pytest.mark.conformance
 
 
-def _get_vm(compute_client: Any, lab: VmLab) -> Any:
+def _get_vm(compute_client: ComputeManagementClient, lab: VmLab) -> Any:
     return compute_client.virtual_machines.get(lab.resource_group, lab.vm, expand="instanceView")
 
 
-def _assert_power_state(compute_client: Any, lab: VmLab, expected: str) -> Any:
+def _assert_power_state(compute_client: ComputeManagementClient, lab: VmLab, expected: str) -> Any:
     vm = _get_vm(compute_client, lab)
     assert vm.provisioning_state == "Succeeded"
     assert power_state(vm.instance_view) == expected
@@ -41,7 +45,7 @@ def _assert_power_state(compute_client: Any, lab: VmLab, expected: str) -> Any:
 @conformance(
     "AZS-VM-RG-CREATE", "A resource group is created in the stamp's location, carrying the run's tags."
 )
-def test_create_resource_group(resource_client: Any, vm_lab: VmLab) -> None:
+def test_create_resource_group(resource_client: ResourceManagementClient, vm_lab: VmLab) -> None:
     created = resource_client.resource_groups.create_or_update(
         vm_lab.resource_group, {"location": vm_lab.location, "tags": vm_lab.tags}
     )
@@ -57,7 +61,7 @@ def test_create_resource_group(resource_client: Any, vm_lab: VmLab) -> None:
     "A standard_lrs storage account of kind Storage is created and exposes a blob endpoint.",
     requires=("AZS-VM-RG-CREATE",),
 )
-def test_create_storage_account(storage_client: Any, vm_lab: VmLab) -> None:
+def test_create_storage_account(storage_client: StorageManagementClient, vm_lab: VmLab) -> None:
     storage_client.storage_accounts.begin_create(
         vm_lab.resource_group,
         vm_lab.storage_account,
@@ -79,7 +83,7 @@ def test_create_storage_account(storage_client: Any, vm_lab: VmLab) -> None:
     "A virtual network with address space 10.0.0.0/16 is created.",
     requires=("AZS-VM-RG-CREATE",),
 )
-def test_create_virtual_network(network_client: Any, vm_lab: VmLab) -> None:
+def test_create_virtual_network(network_client: NetworkManagementClient, vm_lab: VmLab) -> None:
     network_client.virtual_networks.begin_create_or_update(
         vm_lab.resource_group,
         vm_lab.vnet,
@@ -99,7 +103,7 @@ def test_create_virtual_network(network_client: Any, vm_lab: VmLab) -> None:
     "A subnet 10.0.0.0/24 is created inside the virtual network.",
     requires=("AZS-VM-VNET-CREATE",),
 )
-def test_create_subnet(network_client: Any, vm_lab: VmLab) -> None:
+def test_create_subnet(network_client: NetworkManagementClient, vm_lab: VmLab) -> None:
     subnet = network_client.subnets.begin_create_or_update(
         vm_lab.resource_group, vm_lab.vnet, vm_lab.subnet, {"address_prefix": "10.0.0.0/24"}
     ).result()
@@ -114,7 +118,7 @@ def test_create_subnet(network_client: Any, vm_lab: VmLab) -> None:
     "A network interface with one IP configuration on the subnet gets a private address in 10.0.0.0/24.",
     requires=("AZS-VM-SUBNET-CREATE",),
 )
-def test_create_network_interface(network_client: Any, vm_lab: VmLab) -> None:
+def test_create_network_interface(network_client: NetworkManagementClient, vm_lab: VmLab) -> None:
     nic = network_client.network_interfaces.begin_create_or_update(
         vm_lab.resource_group,
         vm_lab.nic,
@@ -138,7 +142,9 @@ def test_create_network_interface(network_client: Any, vm_lab: VmLab) -> None:
     "A Linux VM (Canonical UbuntuServer 16.04-LTS, password auth) is created, running, with its OS disk.",
     requires=("AZS-VM-NIC-CREATE", "AZS-VM-STORAGE-CREATE"),
 )
-def test_create_linux_vm(compute_client: Any, network_client: Any, vm_lab: VmLab) -> None:
+def test_create_linux_vm(
+    compute_client: ComputeManagementClient, network_client: NetworkManagementClient, vm_lab: VmLab
+) -> None:
     parameters = vm_lab.vm_parameters(LINUX_IMAGE, os_disk_name=f"{vm_lab.vm}-osdisk")
     created = compute_client.virtual_machines.begin_create_or_update(
         vm_lab.resource_group, vm_lab.vm, parameters
@@ -167,7 +173,7 @@ def test_create_linux_vm(compute_client: Any, network_client: Any, vm_lab: VmLab
     "A PUT with only location and tags tags the VM and keeps its storage profile.",
     requires=("AZS-VM-CREATE-LINUX",),
 )
-def test_tag_vm(compute_client: Any, vm_lab: VmLab) -> None:
+def test_tag_vm(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     tags = {**vm_lab.tags, "who-rocks": "python", "where": "on azure stack"}
     compute_client.virtual_machines.begin_create_or_update(
         vm_lab.resource_group, vm_lab.vm, {"location": vm_lab.location, "tags": tags}
@@ -185,7 +191,7 @@ def test_tag_vm(compute_client: Any, vm_lab: VmLab) -> None:
     requires=("AZS-VM-CREATE-LINUX",),
     after=("AZS-VM-TAG",),
 )
-def test_create_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
+def test_create_data_disk(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     if vm_lab.managed_disks:
         disk = compute_client.disks.begin_create_or_update(
             vm_lab.resource_group,
@@ -227,7 +233,7 @@ def test_create_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
     "GET with $expand=instanceView returns the VM with provisioning and power statuses.",
     requires=("AZS-VM-CREATE-LINUX",),
 )
-def test_get_vm(compute_client: Any, vm_lab: VmLab) -> None:
+def test_get_vm(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     vm = _get_vm(compute_client, vm_lab)
     assert vm.name == vm_lab.vm
     assert vm.hardware_profile.vm_size == vm_lab.vm_size
@@ -243,7 +249,7 @@ def test_get_vm(compute_client: Any, vm_lab: VmLab) -> None:
     "The data disk is attached at LUN 12 by a PUT of the whole VM; the disk names the VM as its owner.",
     requires=("AZS-VM-CREATE-DATA-DISK",),
 )
-def test_attach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
+def test_attach_data_disk(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
     entry: dict[str, Any] = {"lun": DATA_DISK_LUN, "name": vm_lab.data_disk, "create_option": "Attach"}
     if vm_lab.managed_disks:
@@ -271,7 +277,7 @@ def test_attach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
     "A PUT without the data disk detaches it; the disk is left unowned.",
     requires=("AZS-VM-ATTACH-DISK",),
 )
-def test_detach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
+def test_detach_data_disk(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
     vm.storage_profile.data_disks = [d for d in vm.storage_profile.data_disks if d.name != vm_lab.data_disk]
     updated = compute_client.virtual_machines.begin_create_or_update(
@@ -292,7 +298,7 @@ def test_detach_data_disk(compute_client: Any, vm_lab: VmLab) -> None:
     requires=("AZS-VM-CREATE-LINUX",),
     after=("AZS-VM-GET", "AZS-VM-DETACH-DISK"),
 )
-def test_deallocate_vm(compute_client: Any, vm_lab: VmLab) -> None:
+def test_deallocate_vm(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     compute_client.virtual_machines.begin_deallocate(vm_lab.resource_group, vm_lab.vm).result()
     _assert_power_state(compute_client, vm_lab, "PowerState/deallocated")
 
@@ -303,7 +309,7 @@ def test_deallocate_vm(compute_client: Any, vm_lab: VmLab) -> None:
     "The OS disk is readable: a managed disk owned by the VM, or the VM's VHD with its size.",
     requires=("AZS-VM-CREATE-LINUX",),
 )
-def test_get_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
+def test_get_os_disk(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     if vm_lab.managed_disks:
         disk = compute_client.disks.get(vm_lab.resource_group, vm_lab.os_disk_name)
         assert disk.name == vm_lab.os_disk_name
@@ -325,7 +331,7 @@ def test_get_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
     requires=("AZS-VM-DEALLOCATE",),
     after=("AZS-VM-GET-OS-DISK",),
 )
-def test_expand_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
+def test_expand_os_disk(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     assert vm_lab.os_disk_size_gb, "the OS disk size is known from the VM's creation"
     wanted = vm_lab.os_disk_size_gb + OS_DISK_GROWTH_GB
     if vm_lab.managed_disks:
@@ -350,7 +356,7 @@ def test_expand_os_disk(compute_client: Any, vm_lab: VmLab) -> None:
     requires=("AZS-VM-DEALLOCATE",),
     after=("AZS-VM-EXPAND-OS-DISK",),
 )
-def test_start_vm(compute_client: Any, vm_lab: VmLab) -> None:
+def test_start_vm(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     compute_client.virtual_machines.begin_start(vm_lab.resource_group, vm_lab.vm).result()
     _assert_power_state(compute_client, vm_lab, "PowerState/running")
 
@@ -361,7 +367,7 @@ def test_start_vm(compute_client: Any, vm_lab: VmLab) -> None:
     "Restart completes, the VM's provisioning status is renewed, and it is running again.",
     requires=("AZS-VM-START",),
 )
-def test_restart_vm(compute_client: Any, vm_lab: VmLab) -> None:
+def test_restart_vm(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     before = provisioning_time(_get_vm(compute_client, vm_lab).instance_view)
     compute_client.virtual_machines.begin_restart(vm_lab.resource_group, vm_lab.vm).result()
     vm = _assert_power_state(compute_client, vm_lab, "PowerState/running")
@@ -377,7 +383,7 @@ def test_restart_vm(compute_client: Any, vm_lab: VmLab) -> None:
     requires=("AZS-VM-START",),
     after=("AZS-VM-RESTART",),
 )
-def test_stop_vm(compute_client: Any, vm_lab: VmLab) -> None:
+def test_stop_vm(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     # skipShutdown exists from compute 2019-03-01 on; older api-versions always shut down first.
     kwargs = {"skip_shutdown": False} if vm_lab.compute_version >= "2019-03-01" else {}
     compute_client.virtual_machines.begin_power_off(vm_lab.resource_group, vm_lab.vm, **kwargs).result()
@@ -391,7 +397,7 @@ def test_stop_vm(compute_client: Any, vm_lab: VmLab) -> None:
     requires=("AZS-VM-CREATE-LINUX",),
     after=("AZS-VM-STOP",),
 )
-def test_list_vms_in_subscription(compute_client: Any, vm_lab: VmLab) -> None:
+def test_list_vms_in_subscription(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     ids = [vm.id.lower() for vm in compute_client.virtual_machines.list_all()]
     assert len(ids) == len(set(ids)), "paging must not repeat a VM"
     assert any(
@@ -410,7 +416,7 @@ def test_list_vms_in_subscription(compute_client: Any, vm_lab: VmLab) -> None:
     requires=("AZS-VM-CREATE-LINUX",),
     after=("AZS-VM-STOP",),
 )
-def test_list_vms_in_resource_group(compute_client: Any, vm_lab: VmLab) -> None:
+def test_list_vms_in_resource_group(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     names = [vm.name for vm in compute_client.virtual_machines.list(vm_lab.resource_group)]
     assert names == [vm_lab.vm]
 
@@ -435,7 +441,9 @@ def test_list_vms_in_resource_group(compute_client: Any, vm_lab: VmLab) -> None:
         "AZS-VM-LIST-RESOURCE-GROUP",
     ),
 )
-def test_delete_vm(compute_client: Any, network_client: Any, vm_lab: VmLab) -> None:
+def test_delete_vm(
+    compute_client: ComputeManagementClient, network_client: NetworkManagementClient, vm_lab: VmLab
+) -> None:
     compute_client.virtual_machines.begin_delete(vm_lab.resource_group, vm_lab.vm).result()
     with pytest.raises(ResourceNotFoundError):
         compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
@@ -453,7 +461,9 @@ def test_delete_vm(compute_client: Any, network_client: Any, vm_lab: VmLab) -> N
     "A Windows Server 2012 R2 Datacenter VM is created on the NIC the Linux VM left, and runs.",
     requires=("AZS-VM-DELETE",),
 )
-def test_create_windows_vm(compute_client: Any, network_client: Any, vm_lab: VmLab) -> None:
+def test_create_windows_vm(
+    compute_client: ComputeManagementClient, network_client: NetworkManagementClient, vm_lab: VmLab
+) -> None:
     parameters = vm_lab.vm_parameters(WINDOWS_IMAGE, os_disk_name=f"{vm_lab.vm}-winosdisk")
     compute_client.virtual_machines.begin_create_or_update(
         vm_lab.resource_group, vm_lab.vm, parameters
@@ -495,7 +505,11 @@ def test_create_windows_vm(compute_client: Any, network_client: Any, vm_lab: VmL
     ),
 )
 def test_delete_resource_group(
-    resource_client: Any, compute_client: Any, network_client: Any, storage_client: Any, vm_lab: VmLab
+    resource_client: ResourceManagementClient,
+    compute_client: ComputeManagementClient,
+    network_client: NetworkManagementClient,
+    storage_client: StorageManagementClient,
+    vm_lab: VmLab,
 ) -> None:
     resource_client.resource_groups.begin_delete(vm_lab.resource_group).result()
     assert resource_client.resource_groups.check_existence(vm_lab.resource_group) is False
