@@ -29,7 +29,7 @@ from vcr.request import Request as VcrRequest
 
 from .cloud import CA_BUNDLE_FIX
 from .errors import ApiVersionError, AuthenticationError, CassetteError, EndpointError
-from .profiles import RESOURCES, Profile, resource_type_of
+from .profiles import RESOURCES, Profile, resource_type_of, supported_versions
 from .recording.playback import play_response
 
 _API_VERSION = re.compile(r"(?:(?<=[?&])|^)api-version=([^&#]*)", re.IGNORECASE)
@@ -81,15 +81,9 @@ def profile_versions(profile: Profile, path: str) -> tuple[str, str, str | None,
     if top in _FOLLOW_UP_TYPES or resource_type.lower().endswith(("/register", "/unregister")):
         if top == "providers":
             provider = RESOURCES
-        used = {v for (p, _), v in _profile_table(profile).items() if p == provider and v}
+        used = set().union(*(v for (p, _), v in supported_versions((profile,)).items() if p == provider))
         return provider, resource_type, required, frozenset(used)
     return provider, resource_type, required, frozenset({required} if required else ())
-
-
-def _profile_table(profile: Profile) -> dict[tuple[str, str], str | None]:
-    table: dict[tuple[str, str], str | None] = {(p, ""): v for p, v in profile.versions.items()}
-    table.update(profile.overrides)
-    return table
 
 
 class AzureStackTransport(RequestsTransport):
