@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import signal
 import ssl
-from collections.abc import Iterator
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,3 +125,62 @@ def fake_stamp(
     }.items():
         monkeypatch.setenv(name, value)
     return stamp
+
+
+# --- the standalone emulator, started as a user starts it ---------------------------------------
+
+EMULATOR_SCRIPT = Path(sys.executable).with_name("azurestack-emulator")
+
+
+@dataclass
+class StandaloneEmulator:
+    """A running ``azurestack-emulator`` process and the env file it wrote."""
+
+    process: subprocess.Popen[str]
+    env_file: Path
+    log: Path  # stdout and stderr: a file, so a chatty server never blocks on a full pipe
+
+    def exports(self) -> dict[str, str]:
+        """The variables of its ``export NAME=value`` lines."""
+        env = {}
+        for line in self.env_file.read_text().splitlines():
+            key, _, value = line.removeprefix("export ").partition("=")
+            env[key] = shlex.split(value)[0] if value else ""
+        return env
+
+    def stop(self) -> int:
+        """SIGTERM, as a user's Ctrl-C or a service manager would; the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def launch_emulator() -> Iterator[Callable[..., StandaloneEmulator]]:
+    """Start the console script with ``--port 0 --env-file PATH *args``; wait until it is ready."""
+    launched: list[StandaloneEmulator] = []
+
+    def launch(env_file: Path, *args: str) -> StandaloneEmulator:
+        assert EMULATOR_SCRIPT.exists(), f"console script not installed at {EMULATOR_SCRIPT}"
+        log = env_file.with_suffix(".log")
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                [str(EMULATOR_SCRIPT), "--port", "0", "--env-file", str(env_file), *args],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        emulator = StandaloneEmulator(process, env_file, log)
+        launched.append(emulator)
+        deadline = time.monotonic() + 30
+        while not (env_file.exists() and "ARM_ENDPOINT" in env_file.read_text()):
+            assert process.poll() is None, f"the emulator exited early:\n{log.read_text()}"
+            assert time.monotonic() < deadline, "the emulator did not write its env file within 30 s"
+            time.sleep(0.05)
+        return emulator
+
+    yield launch
+    for emulator in launched:
+        if emulator.process.poll() is None:
+            emulator.process.kill()
+            emulator.process.wait(timeout=15)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import os
-import shlex
-import signal
 import subprocess
 import sys
 import textwrap
-import time
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
-
-SCRIPT = Path(sys.executable).with_name("azurestack-emulator")
+from typing import Any
 
 # Written the way Microsoft's Azure Stack Python instructions are: only the exported variables,
 # metadata discovery, ClientSecretCredential and profile-bound clients.
@@ -48,42 +43,20 @@ CLIENT = textwrap.dedent(
 )
 
 
-def _read_env(path: Path) -> dict[str, str]:
-    env = {}
-    for line in path.read_text().splitlines():
-        key, _, value = line.removeprefix("export ").partition("=")
-        env[key] = shlex.split(value)[0]
-    return env
-
-
-@pytest.mark.skipif(not SCRIPT.exists(), reason=f"console script not installed at {SCRIPT}")
-def test_standalone_emulator_serves_a_sample_style_client_and_stops_on_sigterm(tmp_path: Path) -> None:
-    env_file = tmp_path / "emulator.env"
-    server = subprocess.Popen(
-        [
-            str(SCRIPT),
-            "--port",
-            "0",
-            "--env-file",
-            str(env_file),
-            "--lro-polls",
-            "0",
-            "--providers",
-            "resources,storage",
-            "--work-dir",
-            str(tmp_path / "work"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+def test_standalone_emulator_serves_a_sample_style_client_and_stops_on_sigterm(
+    tmp_path: Path, launch_emulator: Callable[..., Any]
+) -> None:
+    emulator = launch_emulator(
+        tmp_path / "emulator.env",
+        "--lro-polls",
+        "0",
+        "--providers",
+        "resources,storage",
+        "--work-dir",
+        str(tmp_path / "work"),
     )
     try:
-        deadline = time.monotonic() + 30
-        while not env_file.exists():
-            assert server.poll() is None, server.communicate()[1]
-            assert time.monotonic() < deadline, "the emulator did not write its env file within 30 s"
-            time.sleep(0.05)
-        exported = _read_env(env_file)
+        exported = emulator.exports()
         assert set(exported) == {
             "AZURE_TENANT_ID",
             "AZURE_CLIENT_ID",
@@ -95,7 +68,7 @@ def test_standalone_emulator_serves_a_sample_style_client_and_stops_on_sigterm(t
             "SSL_CERT_FILE",
         }
         assert exported["ARM_ENDPOINT"].startswith("https://127.0.0.1:")
-        assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+        assert oct(emulator.env_file.stat().st_mode & 0o777) == "0o600"
         client_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **exported}
         client = subprocess.run(
             [sys.executable, "-c", CLIENT], env=client_env, capture_output=True, text=True, timeout=120
@@ -104,10 +77,9 @@ def test_standalone_emulator_serves_a_sample_style_client_and_stops_on_sigterm(t
         assert "blob https://samplestorage01.blob.local.azurestack.external/" in client.stdout
         assert client.stdout.strip().endswith("All example operations completed successfully!")
     finally:
-        server.send_signal(signal.SIGTERM)
-        out, err = server.communicate(timeout=15)
-    assert server.returncode == 0, err
-    assert f"export ARM_ENDPOINT={exported['ARM_ENDPOINT']}" in out
+        status = emulator.stop()
+    assert status == 0, emulator.log.read_text()
+    assert f"export ARM_ENDPOINT={exported['ARM_ENDPOINT']}" in emulator.log.read_text()
 
 
 def test_cli_refuses_a_non_loopback_host(tmp_path: Path) -> None:
