@@ -184,3 +184,24 @@ def launch_emulator() -> Iterator[Callable[..., StandaloneEmulator]]:
         if emulator.process.poll() is None:
             emulator.process.kill()
             emulator.process.wait(timeout=15)
+
+
+# --- the project's own suite, run as a user runs it ----------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run_suite(*args: str, wrapper: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*wrapper, sys.executable, "-m", "pytest", "suites", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def run_suite() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``run_suite(*pytest_args, wrapper=("unshare", "-n", "--"))``: `pytest suites` in the repo."""
+    return _run_suite

@@ -4,32 +4,25 @@ its cassette, and no cassette is left over from a test that was renamed or remov
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pytest_azurestack.recording.config import CASSETTE_SUFFIX, cassette_path
 from pytest_azurestack.recording.names import cassette_test_name
 
-ROOT = Path(__file__).resolve().parents[1]
-CASSETTES = ROOT / "cassettes"
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 NODE = re.compile(r"^(?P<path>suites/[^:]+\.py)::(?P<function>[^\[]+)\[(?P<profile>[^\]]+)\]$")
 
 
-def _collected_suite_tests() -> list[re.Match[str]]:
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "suites", "--collect-only", "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _collected_suite_tests(run_suite: Callable[..., Any]) -> list[re.Match[str]]:
+    result = run_suite("--collect-only", "-q")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return [m for line in result.stdout.splitlines() if (m := NODE.match(line.strip()))]
 
 
-def test_every_suite_test_has_a_cassette_and_every_cassette_a_test() -> None:
-    collected = _collected_suite_tests()
+def test_every_suite_test_has_a_cassette_and_every_cassette_a_test(run_suite: Callable[..., Any]) -> None:
+    collected = _collected_suite_tests(run_suite)
     assert collected, "the suite collected no profile-parametrized tests"
     expected = {
         cassette_path(

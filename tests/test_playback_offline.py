@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _no_network_namespace() -> bool:
@@ -22,26 +20,8 @@ def _no_network_namespace() -> bool:
 
 @pytest.mark.skipif(not _no_network_namespace(), reason="needs `unshare -n` (root or user namespaces)")
 @pytest.mark.parametrize("workers", ["0", "2"])
-def test_whole_suite_replays_with_the_network_cut_off(workers: str) -> None:
-    result = subprocess.run(
-        [
-            "unshare",
-            "-n",
-            "--",
-            sys.executable,
-            "-m",
-            "pytest",
-            "suites",
-            "-p",
-            "no:cacheprovider",
-            "-n",
-            workers,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def test_whole_suite_replays_with_the_network_cut_off(workers: str, run_suite: Callable[..., Any]) -> None:
+    result = run_suite("-n", workers, wrapper=("unshare", "-n", "--"))
     tail = result.stdout[-4000:] + result.stderr[-2000:]
     assert result.returncode == 0, tail
     assert " failed" not in result.stdout.splitlines()[-1], tail

@@ -7,43 +7,21 @@ Runs only where azure-mgmt-compute >= 36 is installed: `tox -e guard-single-api`
 from __future__ import annotations
 
 import importlib.metadata
-import subprocess
-import sys
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 COMPUTE_MAJOR = int(importlib.metadata.version("azure-mgmt-compute").split(".")[0])
 
 
-def _replay(*extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "suites",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-n",
-            "0",
-            "--azurestack-profile",
-            "2020-09-01-hybrid",
-            *extra,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+REPLAY = ("-q", "-n", "0", "--azurestack-profile", "2020-09-01-hybrid")
 
 
 @pytest.mark.single_api
 @pytest.mark.skipif(COMPUTE_MAJOR < 36, reason="needs azure-mgmt-compute>=36: tox -e guard-single-api")
-def test_single_api_sdk_upgrade_is_caught_by_the_guard() -> None:
-    result = _replay()
+def test_single_api_sdk_upgrade_is_caught_by_the_guard(run_suite: Callable[..., Any]) -> None:
+    result = run_suite(*REPLAY)
     assert result.returncode == 1, result.stdout[-3000:]
     # The client-level profile is ignored by the new generation: it sends its own newest version.
     assert "api-version guard: PUT /subscriptions/" in result.stdout
@@ -55,8 +33,8 @@ def test_single_api_sdk_upgrade_is_caught_by_the_guard() -> None:
 
 @pytest.mark.single_api
 @pytest.mark.skipif(COMPUTE_MAJOR < 36, reason="needs azure-mgmt-compute>=36: tox -e guard-single-api")
-def test_pinned_single_api_sdk_shows_what_else_changed_on_the_wire() -> None:
-    result = _replay("--azurestack-pin-api-versions")
+def test_pinned_single_api_sdk_shows_what_else_changed_on_the_wire(run_suite: Callable[..., Any]) -> None:
+    result = run_suite(*REPLAY, "--azurestack-pin-api-versions")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "azurestack: pinned api-versions" in result.stdout
     # With versions pinned, the next difference shows: the request body the recording never saw.
