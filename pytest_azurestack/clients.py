@@ -1,4 +1,4 @@
-"""Management clients bound to a profile, for either SDK generation (DESIGN section 4).
+"""Management clients bound to a profile, for either SDK generation.
 
 Multi-API generation (the class carries ``LATEST_PROFILE`` and takes ``profile=``): the client is
 built with ``KnownProfiles.<profile>`` and sends exactly the profile's versions. Single-API
@@ -13,22 +13,22 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from azure.core.credentials import TokenCredential
-from azure.profiles import KnownProfiles
 
 from .cloud import Cloud
 from .profiles import Profile
+from .sdk import is_multi_api
 from .transport import AzureStackTransport
 
 ClientT = TypeVar("ClientT")
 
 
-def is_multi_api(client_class: type) -> bool:
-    """True for the multi-API generation: the client class knows profiles."""
-    return hasattr(client_class, "LATEST_PROFILE")
+def known_profile(profile: Profile) -> Any:
+    """``KnownProfiles`` member for a profile (``latest`` -> ``KnownProfiles.latest``).
 
+    ``azure.profiles`` ships with azure-common, which only the multi-API generation needs.
+    """
+    from azure.profiles import KnownProfiles
 
-def known_profile(profile: Profile) -> KnownProfiles:
-    """``KnownProfiles`` member for a profile (``latest`` -> ``KnownProfiles.latest``)."""
     return KnownProfiles[profile.sdk_name]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 
 class AzureStackError(Exception):
@@ -54,3 +55,20 @@ def one_line(exc: BaseException, limit: int = 240) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
     first = re.sub(r"^.*?Connection(?: object at 0x[0-9a-f]+>|\(host=[^)]*\)): ", "", first)
     return " ".join(first.split())[:limit] or type(cause).__name__
+
+
+def exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it wraps (``__cause__``, ``__context__``, azure-core's)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo += [current.__cause__, current.__context__]
+        for attr in ("inner_exception", "exc_value", "error"):
+            inner = getattr(current, attr, None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)

@@ -14,13 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from azure.core.credentials import TokenCredential
-from azure.mgmt.compute import ComputeManagementClient
-from azure.mgmt.network import NetworkManagementClient
-from azure.mgmt.resource import ResourceManagementClient
-from azure.mgmt.storage import StorageManagementClient
 from vcr.cassette import Cassette
 
-from . import resources, targets
+from . import resources, sdk, targets
 from .clients import ClientContext
 from .cloud import PLAYBACK_CLOUD, Cloud
 from .credentials import LiveTarget, PlaybackCredential
@@ -28,13 +24,22 @@ from .environment import ZERO_GUID
 from .errors import AzureStackError
 from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
 from .profiles import Profile
+from .recording import gate
 from .recording.names import StableNames
+from .recording.plugin import replayed_cassette
 from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
 from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, PINNED_PROPERTY, RunState
 from .transport import AzureStackTransport
 
-if TYPE_CHECKING:  # the emulator (Starlette, uvicorn) is imported only by runs that use it
+if TYPE_CHECKING:
+    # The management SDKs are the team's (any supported release, imported where used: sdk.py);
+    # the emulator (Starlette, uvicorn) is imported only by runs that use it.
+    from azure.mgmt.compute import ComputeManagementClient
+    from azure.mgmt.network import NetworkManagementClient
+    from azure.mgmt.resource.resources import ResourceManagementClient
+    from azure.mgmt.storage import StorageManagementClient
+
     from .emulator.admin_client import EmulatorAdmin
 
 SUBPLUGINS = ("pytest_azurestack.recording.plugin", "pytest_azurestack.report.plugin")
@@ -124,7 +129,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
-@pytest.hookimpl(wrapper=True)
+# Innermost (trylast): the gate's verdict is what the conformance, recording and report hooks see.
+@pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
@@ -133,13 +139,26 @@ def pytest_runtest_makereport(
     if isinstance(error, AzureStackError):
         # The problem and its fix, not a traceback through azure-core.
         report.longrepr = f"{type(error).__name__}: {error}"
-    elif report.when == "call" and report.passed:
-        transport = item.stash.get(TRANSPORT_KEY, None)
-        if transport is not None and transport.violations:
-            # The guard fired but the test swallowed the error (a broad except): still a failure.
-            first = transport.violations[0]
-            report.outcome = "failed"
-            report.longrepr = f"{type(first).__name__}: {first}"
+    transport = item.stash.get(TRANSPORT_KEY, None)
+    replayed = replayed_cassette(item) if transport is not None and transport.offline else None
+    if report.when == "call" and replayed is not None:
+        assert transport is not None and transport.profile is not None
+        recorded_with, cassette, rerecord = replayed
+        gate.judge(
+            item,
+            report,
+            call,
+            profile=transport.profile,
+            changes=transport.changes,
+            recorded_with=recorded_with,
+            cassette=cassette,
+            rerecord=rerecord,
+        )
+    elif report.when == "call" and report.passed and transport is not None and transport.violations:
+        # The guard fired but the test swallowed the error (a broad except): still a failure.
+        first = transport.violations[0]
+        report.outcome = "failed"
+        report.longrepr = f"{type(first).__name__}: {first}"
     if report.when == "call":
         item.stash[CALL_REPORT_KEY] = report
     return report
@@ -305,28 +324,28 @@ def _azurestack_clients(
 def resource_client(
     azurestack_cassette: Cassette | None, _azurestack_clients: ClientContext
 ) -> ResourceManagementClient:
-    return _azurestack_clients.client(ResourceManagementClient)
+    return _azurestack_clients.client(sdk.client_class("resource"))
 
 
 @pytest.fixture
 def compute_client(
     azurestack_cassette: Cassette | None, _azurestack_clients: ClientContext
 ) -> ComputeManagementClient:
-    return _azurestack_clients.client(ComputeManagementClient)
+    return _azurestack_clients.client(sdk.client_class("compute"))
 
 
 @pytest.fixture
 def network_client(
     azurestack_cassette: Cassette | None, _azurestack_clients: ClientContext
 ) -> NetworkManagementClient:
-    return _azurestack_clients.client(NetworkManagementClient)
+    return _azurestack_clients.client(sdk.client_class("network"))
 
 
 @pytest.fixture
 def storage_client(
     azurestack_cassette: Cassette | None, _azurestack_clients: ClientContext
 ) -> StorageManagementClient:
-    return _azurestack_clients.client(StorageManagementClient)
+    return _azurestack_clients.client(sdk.client_class("storage"))
 
 
 @pytest.fixture

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from azure.core.exceptions import AzureError, ResourceNotFoundError
-from azure.mgmt.resource import ResourceManagementClient
 
 from .errors import AzureStackError, one_line
+
+if TYPE_CHECKING:  # the team's SDK release, imported where used (sdk.py)
+    from azure.mgmt.resource.resources import ResourceManagementClient
 
 RUN_TAG = "azurestack-run"
 TEST_TAG = "azurestack-test"

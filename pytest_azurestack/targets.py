@@ -18,8 +18,8 @@ from azure.core import PipelineClient
 from azure.core.exceptions import AzureError
 from azure.core.pipeline.policies import BearerTokenCredentialPolicy, HeadersPolicy, RetryPolicy
 from azure.core.rest import HttpRequest, HttpResponse
-from azure.mgmt.resource import ResourceManagementClient
 
+from . import sdk
 from .clients import ClientContext
 from .credentials import LiveTarget
 from .environment import EnvironOverlay
@@ -29,6 +29,8 @@ from .profiles import HYBRID_PROFILES
 from .transport import AzureStackTransport, arm_error
 
 if TYPE_CHECKING:
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
     from .emulator import EmulatorServer
 
 # The emulator answers Retry-After: 0, which azure-core treats as absent: this is the poll period then.
@@ -139,4 +141,4 @@ def sweeper_client(settings: Settings, live: LiveTarget) -> ResourceManagementCl
         transport=AzureStackTransport(ca_bundle=settings.ca_bundle, principal=live.env.client_id),
         polling_interval=polling_interval(settings),
     )
-    return context.client(ResourceManagementClient)
+    return context.client(sdk.client_class("resource"))

@@ -30,7 +30,8 @@ from vcr.request import Request as VcrRequest
 from .cloud import CA_BUNDLE_FIX
 from .errors import ApiVersionError, AuthenticationError, CassetteError, EndpointError
 from .profiles import RESOURCES, Profile, resource_type_of, supported_versions
-from .recording.playback import play_response
+from .recording.playback import play_nearest, play_response
+from .recording.wire import WireChange, compare
 
 _API_VERSION = re.compile(r"(?:(?<=[?&])|^)api-version=([^&#]*)", re.IGNORECASE)
 # Types whose api-version comes from another request: provider registration (azure-mgmt-core's
@@ -89,10 +90,17 @@ def profile_versions(profile: Profile, path: str) -> tuple[str, str, str | None,
 class AzureStackTransport(RequestsTransport):
     """``RequestsTransport`` plus the guard, pin mode, no-sleep playback and one-line failures.
 
-    ``profile=None`` (discovery, the sweeper) turns guard and pin off. ``offline=True`` (playback)
-    makes ``sleep`` a no-op and serves every request from ``cassette`` (the test's vcrpy cassette)
-    directly, through vcrpy's own matching and play counts but without the requests/urllib3 stack
-    vcrpy would otherwise fake a socket under; with no cassette it refuses to send at all.
+    ``profile=None`` (discovery, the sweeper) turns guard and pin off, and so does a profile that
+    is not hybrid (``latest`` pins nothing: its versions are whatever the installed SDK sends).
+    ``offline=True`` (playback) makes ``sleep`` a no-op and serves every request from ``cassette``
+    (the test's vcrpy cassette) directly, through vcrpy's own matching and play counts but without
+    the requests/urllib3 stack vcrpy would otherwise fake a socket under; with no cassette it
+    refuses to send at all.
+
+    In playback nothing of a changed request is lost: a guard violation is kept and the request
+    answered at the profile's version; a request that differs from its recording in query, body or
+    headers is answered with the first unplayed recording of its method and path, and every
+    difference is kept in ``changes``. The test goes on, and fails at the end with all of them.
     """
 
     def __init__(
@@ -111,8 +119,9 @@ class AzureStackTransport(RequestsTransport):
         kwargs.setdefault("connection_verify", str(ca_bundle) if ca_bundle else True)
         super().__init__(**kwargs)
         self.profile = profile
-        self.guard = guard and profile is not None
-        self.pin = pin and profile is not None
+        pins = profile is not None and profile.hybrid
+        self.guard = guard and pins
+        self.pin = pin and pins
         self.offline = offline
         self.principal = principal
         self.subscription_id = subscription_id
@@ -120,6 +129,7 @@ class AzureStackTransport(RequestsTransport):
         self._lock = threading.Lock()  # LRO pollers send from their own threads
         self.pinned: list[PinnedRequest] = []
         self.violations: list[ApiVersionError] = []
+        self.changes: list[WireChange] = []
 
     def sleep(self, duration: float) -> None:
         # azure-core's retry and LRO polling wait through here; a replayed run never waits.
@@ -127,7 +137,7 @@ class AzureStackTransport(RequestsTransport):
             super().sleep(duration)
 
     def send(self, request: Any, **kwargs: Any) -> Any:
-        if self.profile is not None:
+        if self.guard or self.pin:
             self._apply_profile(request)
         response = self._replay(request, **kwargs) if self.offline else None
         if response is not None:
@@ -162,10 +172,15 @@ class AzureStackTransport(RequestsTransport):
             # the whole cassette twice: can_play, then play).
             recorded = play_response(self.cassette, vcr_request, scrubbed)
         except UnhandledHTTPRequestError:
-            # The same miss vcrpy raises: the recorder's report explains it (closest request, diff).
-            raise CannotOverwriteExistingCassetteException(
-                cassette=self.cassette, failed_request=vcr_request
-            ) from None
+            nearest = play_nearest(self.cassette, scrubbed)
+            if nearest is None:
+                # The same miss vcrpy raises: the recorder's report explains it (closest request, diff).
+                raise CannotOverwriteExistingCassetteException(
+                    cassette=self.cassette, failed_request=vcr_request
+                ) from None
+            recorded_request, recorded = nearest
+            with self._lock:
+                self.changes.extend(compare(scrubbed, recorded_request))
         return self._response(request, recorded, kwargs.get("stream", False))
 
     def _response(self, request: Any, recorded: dict[str, Any], stream: bool) -> Any:
@@ -190,7 +205,7 @@ class AzureStackTransport(RequestsTransport):
         return response
 
     def _apply_profile(self, request: Any) -> None:
-        assert self.profile is not None
+        assert self.profile is not None and self.profile.hybrid
         sent = api_version_of(request.url)
         path = urlsplit(request.url).path
         if sent is None:
@@ -215,6 +230,14 @@ class AzureStackTransport(RequestsTransport):
             "the SDK sends a version outside the profile: build the client for this profile (the azurestack "
             "client fixtures do) or opt in to --azurestack-pin-api-versions",
         )
+        if self.offline and required is not None:
+            # Playback can go on: answer at the profile's version; the test fails with every change.
+            request.url = with_api_version(request.url, required)
+            with self._lock:
+                self.changes.append(
+                    WireChange("api-version", request.method, path, required, sent, error.problem)
+                )
+            return
         with self._lock:
             self.violations.append(error)
         raise error

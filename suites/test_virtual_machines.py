@@ -9,14 +9,10 @@ the lab's storage account, as the sample's unmanaged-disks variant does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
-from azure.mgmt.compute import ComputeManagementClient
-from azure.mgmt.network import NetworkManagementClient
-from azure.mgmt.resource import ResourceManagementClient
-from azure.mgmt.storage import StorageManagementClient
 from vm_lab import (
     DATA_DISK_GB,
     DATA_DISK_LUN,
@@ -28,10 +24,23 @@ from vm_lab import (
     provisioning_time,
 )
 
+from pytest_azurestack.sdk import request_models
+
+if TYPE_CHECKING:  # the SDK release under test; azure.mgmt.resource.resources has the client in all
+    from azure.mgmt.compute import ComputeManagementClient
+    from azure.mgmt.network import NetworkManagementClient
+    from azure.mgmt.resource.resources import ResourceManagementClient
+    from azure.mgmt.storage import StorageManagementClient
+
 conformance = pytest.mark.conformance
+# Request bodies are model objects with exactly the fields the sample's dicts carry, built from the
+# models of the operation group that sends them: every SDK generation serializes those to the same
+# wire. A raw dict does not (the single-API generation sends it as it is):
+# tests/test_sdk_generations.py keeps that regression in view.
 
 
 def _get_vm(compute_client: ComputeManagementClient, lab: VmLab) -> Any:
+    # Always with the instance view: the multi-API generation's default, the single-API's opt-in.
     return compute_client.virtual_machines.get(lab.resource_group, lab.vm, expand="instanceView")
 
 
@@ -46,8 +55,9 @@ def _assert_power_state(compute_client: ComputeManagementClient, lab: VmLab, exp
     "AZS-VM-RG-CREATE", "A resource group is created in the stamp's location, carrying the run's tags."
 )
 def test_create_resource_group(resource_client: ResourceManagementClient, vm_lab: VmLab) -> None:
+    models = request_models(resource_client.resource_groups)
     created = resource_client.resource_groups.create_or_update(
-        vm_lab.resource_group, {"location": vm_lab.location, "tags": vm_lab.tags}
+        vm_lab.resource_group, models.ResourceGroup(location=vm_lab.location, tags=vm_lab.tags)
     )
     assert created.name == vm_lab.resource_group
     group = resource_client.resource_groups.get(vm_lab.resource_group)
@@ -62,15 +72,13 @@ def test_create_resource_group(resource_client: ResourceManagementClient, vm_lab
     requires=("AZS-VM-RG-CREATE",),
 )
 def test_create_storage_account(storage_client: StorageManagementClient, vm_lab: VmLab) -> None:
+    models = request_models(storage_client.storage_accounts)
     storage_client.storage_accounts.begin_create(
         vm_lab.resource_group,
         vm_lab.storage_account,
-        {
-            "sku": {"name": "standard_lrs"},
-            "kind": "storage",
-            "location": vm_lab.location,
-            "tags": vm_lab.tags,
-        },
+        models.StorageAccountCreateParameters(
+            sku=models.Sku(name="standard_lrs"), kind="storage", location=vm_lab.location, tags=vm_lab.tags
+        ),
     ).result()
     account = storage_client.storage_accounts.get_properties(vm_lab.resource_group, vm_lab.storage_account)
     assert account.provisioning_state == "Succeeded"
@@ -84,14 +92,15 @@ def test_create_storage_account(storage_client: StorageManagementClient, vm_lab:
     requires=("AZS-VM-RG-CREATE",),
 )
 def test_create_virtual_network(network_client: NetworkManagementClient, vm_lab: VmLab) -> None:
+    models = request_models(network_client.virtual_networks)
     network_client.virtual_networks.begin_create_or_update(
         vm_lab.resource_group,
         vm_lab.vnet,
-        {
-            "location": vm_lab.location,
-            "tags": vm_lab.tags,
-            "address_space": {"address_prefixes": ["10.0.0.0/16"]},
-        },
+        models.VirtualNetwork(
+            location=vm_lab.location,
+            tags=vm_lab.tags,
+            address_space=models.AddressSpace(address_prefixes=["10.0.0.0/16"]),
+        ),
     ).result()
     vnet = network_client.virtual_networks.get(vm_lab.resource_group, vm_lab.vnet)
     assert vnet.provisioning_state == "Succeeded"
@@ -104,8 +113,9 @@ def test_create_virtual_network(network_client: NetworkManagementClient, vm_lab:
     requires=("AZS-VM-VNET-CREATE",),
 )
 def test_create_subnet(network_client: NetworkManagementClient, vm_lab: VmLab) -> None:
+    models = request_models(network_client.subnets)
     subnet = network_client.subnets.begin_create_or_update(
-        vm_lab.resource_group, vm_lab.vnet, vm_lab.subnet, {"address_prefix": "10.0.0.0/24"}
+        vm_lab.resource_group, vm_lab.vnet, vm_lab.subnet, models.Subnet(address_prefix="10.0.0.0/24")
     ).result()
     assert subnet.address_prefix == "10.0.0.0/24"
     vnet = network_client.virtual_networks.get(vm_lab.resource_group, vm_lab.vnet)
@@ -119,14 +129,14 @@ def test_create_subnet(network_client: NetworkManagementClient, vm_lab: VmLab) -
     requires=("AZS-VM-SUBNET-CREATE",),
 )
 def test_create_network_interface(network_client: NetworkManagementClient, vm_lab: VmLab) -> None:
+    models = request_models(network_client.network_interfaces)
+    ip_config = models.NetworkInterfaceIPConfiguration(
+        name=f"{vm_lab.nic}-ipconfig", subnet=models.Subnet(id=vm_lab.subnet_id)
+    )
     nic = network_client.network_interfaces.begin_create_or_update(
         vm_lab.resource_group,
         vm_lab.nic,
-        {
-            "location": vm_lab.location,
-            "tags": vm_lab.tags,
-            "ip_configurations": [{"name": f"{vm_lab.nic}-ipconfig", "subnet": {"id": vm_lab.subnet_id}}],
-        },
+        models.NetworkInterface(location=vm_lab.location, tags=vm_lab.tags, ip_configurations=[ip_config]),
     ).result()
     assert nic.provisioning_state == "Succeeded"
     (ip_config,) = nic.ip_configurations
@@ -145,7 +155,8 @@ def test_create_network_interface(network_client: NetworkManagementClient, vm_la
 def test_create_linux_vm(
     compute_client: ComputeManagementClient, network_client: NetworkManagementClient, vm_lab: VmLab
 ) -> None:
-    parameters = vm_lab.vm_parameters(LINUX_IMAGE, os_disk_name=f"{vm_lab.vm}-osdisk")
+    models = request_models(compute_client.virtual_machines)
+    parameters = vm_lab.vm_parameters(models, LINUX_IMAGE, os_disk_name=f"{vm_lab.vm}-osdisk")
     created = compute_client.virtual_machines.begin_create_or_update(
         vm_lab.resource_group, vm_lab.vm, parameters
     ).result()
@@ -175,10 +186,11 @@ def test_create_linux_vm(
 )
 def test_tag_vm(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     tags = {**vm_lab.tags, "who-rocks": "python", "where": "on azure stack"}
+    models = request_models(compute_client.virtual_machines)
     compute_client.virtual_machines.begin_create_or_update(
-        vm_lab.resource_group, vm_lab.vm, {"location": vm_lab.location, "tags": tags}
+        vm_lab.resource_group, vm_lab.vm, models.VirtualMachine(location=vm_lab.location, tags=tags)
     ).result()
-    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    vm = _get_vm(compute_client, vm_lab)
     assert vm.tags == tags
     assert vm.storage_profile.os_disk.name == vm_lab.os_disk_name
     assert vm.storage_profile.image_reference.offer == LINUX_IMAGE["offer"]
@@ -193,30 +205,32 @@ def test_tag_vm(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
 )
 def test_create_data_disk(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     if vm_lab.managed_disks:
+        disk_models = request_models(compute_client.disks)
         disk = compute_client.disks.begin_create_or_update(
             vm_lab.resource_group,
             vm_lab.data_disk,
-            {
-                "location": vm_lab.location,
-                "tags": vm_lab.tags,
-                "disk_size_gb": DATA_DISK_GB,
-                "creation_data": {"create_option": "Empty"},
-            },
+            disk_models.Disk(
+                location=vm_lab.location,
+                tags=vm_lab.tags,
+                disk_size_gb=DATA_DISK_GB,
+                creation_data=disk_models.CreationData(create_option="Empty"),
+            ),
         ).result()
         assert disk.disk_size_gb == DATA_DISK_GB
         assert disk.managed_by is None
         vm_lab.data_disk_id = disk.id
         return
     # Unmanaged disks have no API of their own: a VM creates the empty VHD, which outlives detaching.
-    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    models = request_models(compute_client.virtual_machines)
+    vm = _get_vm(compute_client, vm_lab)
     vm.storage_profile.data_disks.append(
-        {
-            "lun": DATA_DISK_LUN,
-            "name": vm_lab.data_disk,
-            "create_option": "Empty",
-            "disk_size_gb": DATA_DISK_GB,
-            "vhd": {"uri": vm_lab.vhd_uri(vm_lab.data_disk)},
-        }
+        models.DataDisk(
+            lun=DATA_DISK_LUN,
+            name=vm_lab.data_disk,
+            create_option="Empty",
+            disk_size_gb=DATA_DISK_GB,
+            vhd=models.VirtualHardDisk(uri=vm_lab.vhd_uri(vm_lab.data_disk)),
+        )
     )
     vm = compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, vm).result()
     (data_disk,) = vm.storage_profile.data_disks
@@ -250,16 +264,17 @@ def test_get_vm(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
     requires=("AZS-VM-CREATE-DATA-DISK",),
 )
 def test_attach_data_disk(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
-    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
-    entry: dict[str, Any] = {"lun": DATA_DISK_LUN, "name": vm_lab.data_disk, "create_option": "Attach"}
+    models = request_models(compute_client.virtual_machines)
+    vm = _get_vm(compute_client, vm_lab)
+    disk: dict[str, Any] = {"lun": DATA_DISK_LUN, "name": vm_lab.data_disk, "create_option": "Attach"}
     if vm_lab.managed_disks:
-        entry["managed_disk"] = {"id": vm_lab.data_disk_id}
+        disk["managed_disk"] = models.ManagedDiskParameters(id=vm_lab.data_disk_id)
     else:
-        entry["vhd"] = {"uri": vm_lab.vhd_uri(vm_lab.data_disk)}
-        entry["disk_size_gb"] = DATA_DISK_GB
-    vm.storage_profile.data_disks.append(entry)
+        disk["vhd"] = models.VirtualHardDisk(uri=vm_lab.vhd_uri(vm_lab.data_disk))
+        disk["disk_size_gb"] = DATA_DISK_GB
+    vm.storage_profile.data_disks.append(models.DataDisk(**disk))
     compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, vm).result()
-    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    vm = _get_vm(compute_client, vm_lab)
     (attached,) = vm.storage_profile.data_disks
     assert attached.lun == DATA_DISK_LUN
     assert attached.name == vm_lab.data_disk
@@ -278,13 +293,13 @@ def test_attach_data_disk(compute_client: ComputeManagementClient, vm_lab: VmLab
     requires=("AZS-VM-ATTACH-DISK",),
 )
 def test_detach_data_disk(compute_client: ComputeManagementClient, vm_lab: VmLab) -> None:
-    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    vm = _get_vm(compute_client, vm_lab)
     vm.storage_profile.data_disks = [d for d in vm.storage_profile.data_disks if d.name != vm_lab.data_disk]
     updated = compute_client.virtual_machines.begin_create_or_update(
         vm_lab.resource_group, vm_lab.vm, vm
     ).result()
     assert updated.storage_profile.data_disks == []
-    vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+    vm = _get_vm(compute_client, vm_lab)
     assert vm.storage_profile.data_disks == []
     if vm_lab.managed_disks:
         disk = compute_client.disks.get(vm_lab.resource_group, vm_lab.data_disk)
@@ -316,9 +331,7 @@ def test_get_os_disk(compute_client: ComputeManagementClient, vm_lab: VmLab) -> 
         assert disk.disk_size_gb == vm_lab.os_disk_size_gb
         assert disk.managed_by is not None and disk.managed_by.lower() == vm_lab.vm_id.lower()
     else:
-        os_disk = compute_client.virtual_machines.get(
-            vm_lab.resource_group, vm_lab.vm
-        ).storage_profile.os_disk
+        os_disk = _get_vm(compute_client, vm_lab).storage_profile.os_disk
         assert os_disk.name == vm_lab.os_disk_name
         assert os_disk.vhd.uri.startswith(vm_lab.blob_endpoint)
         assert os_disk.disk_size_gb == vm_lab.os_disk_size_gb
@@ -340,10 +353,10 @@ def test_expand_os_disk(compute_client: ComputeManagementClient, vm_lab: VmLab) 
         compute_client.disks.begin_create_or_update(vm_lab.resource_group, vm_lab.os_disk_name, disk).result()
         size = compute_client.disks.get(vm_lab.resource_group, vm_lab.os_disk_name).disk_size_gb
     else:
-        vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+        vm = _get_vm(compute_client, vm_lab)
         vm.storage_profile.os_disk.disk_size_gb = wanted
         compute_client.virtual_machines.begin_create_or_update(vm_lab.resource_group, vm_lab.vm, vm).result()
-        vm = compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+        vm = _get_vm(compute_client, vm_lab)
         size = vm.storage_profile.os_disk.disk_size_gb
     assert size == wanted
     vm_lab.os_disk_size_gb = size
@@ -446,7 +459,7 @@ def test_delete_vm(
 ) -> None:
     compute_client.virtual_machines.begin_delete(vm_lab.resource_group, vm_lab.vm).result()
     with pytest.raises(ResourceNotFoundError):
-        compute_client.virtual_machines.get(vm_lab.resource_group, vm_lab.vm)
+        _get_vm(compute_client, vm_lab)
     nic = network_client.network_interfaces.get(vm_lab.resource_group, vm_lab.nic)
     assert nic.virtual_machine is None
     if vm_lab.managed_disks:
@@ -464,7 +477,8 @@ def test_delete_vm(
 def test_create_windows_vm(
     compute_client: ComputeManagementClient, network_client: NetworkManagementClient, vm_lab: VmLab
 ) -> None:
-    parameters = vm_lab.vm_parameters(WINDOWS_IMAGE, os_disk_name=f"{vm_lab.vm}-winosdisk")
+    models = request_models(compute_client.virtual_machines)
+    parameters = vm_lab.vm_parameters(models, WINDOWS_IMAGE, os_disk_name=f"{vm_lab.vm}-winosdisk")
     compute_client.virtual_machines.begin_create_or_update(
         vm_lab.resource_group, vm_lab.vm, parameters
     ).result()

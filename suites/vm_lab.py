@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_azurestack.profiles import COMPUTE, Profile
+from pytest_azurestack.sdk import RequestModels
 
 LINUX_IMAGE = {"publisher": "Canonical", "offer": "UbuntuServer", "sku": "16.04-LTS", "version": "latest"}
 WINDOWS_IMAGE = {
@@ -77,28 +78,29 @@ class VmLab:
         assert self.blob_endpoint, "the storage account's blob endpoint is known once it is created"
         return f"{self.blob_endpoint.rstrip('/')}/vhds/{disk_name}.vhd"
 
-    def vm_parameters(self, image: dict[str, str], os_disk_name: str) -> dict[str, Any]:
-        """A VM body in the sample's shape: managed OS disk implied, or an unmanaged VHD."""
-        storage_profile: dict[str, Any] = {"image_reference": dict(image)}
+    def vm_parameters(self, models: RequestModels, image: dict[str, str], os_disk_name: str) -> Any:
+        """A VM body in the sample's shape, from the VM operations' models: a managed OS disk
+        implied, or an unmanaged VHD."""
+        storage_profile = models.StorageProfile(image_reference=models.ImageReference(**image))
         if not self.managed_disks:
-            storage_profile["os_disk"] = {
-                "name": os_disk_name,
-                "caching": "ReadWrite",
-                "create_option": "FromImage",
-                "vhd": {"uri": self.vhd_uri(os_disk_name)},
-            }
-        return {
-            "location": self.location,
-            "tags": dict(self.tags),
-            "os_profile": {
-                "computer_name": self.vm,
-                "admin_username": ADMIN_USERNAME,
-                "admin_password": self.admin_password,
-            },
-            "hardware_profile": {"vm_size": self.vm_size},
-            "storage_profile": storage_profile,
-            "network_profile": {"network_interfaces": [{"id": self.nic_id}]},
-        }
+            storage_profile.os_disk = models.OSDisk(
+                name=os_disk_name,
+                caching="ReadWrite",
+                create_option="FromImage",
+                vhd=models.VirtualHardDisk(uri=self.vhd_uri(os_disk_name)),
+            )
+        return models.VirtualMachine(
+            location=self.location,
+            tags=dict(self.tags),
+            os_profile=models.OSProfile(
+                computer_name=self.vm, admin_username=ADMIN_USERNAME, admin_password=self.admin_password
+            ),
+            hardware_profile=models.HardwareProfile(vm_size=self.vm_size),
+            storage_profile=storage_profile,
+            network_profile=models.NetworkProfile(
+                network_interfaces=[models.NetworkInterfaceReference(id=self.nic_id)]
+            ),
+        )
 
 
 def power_state(instance_view: Any) -> str | None:

@@ -18,9 +18,11 @@ from ..report.results import (
     PROP_ID,
     PROP_OUTCOME,
     PROP_PROFILE,
+    PROP_STATE_COMPLETE,
     PROP_TITLE,
     Outcome,
     phase_outcome,
+    user_property,
 )
 from .distribution import ProfileGroupScheduling, group_name
 from .marks import (
@@ -34,12 +36,12 @@ from .marks import (
 )
 from .ordering import check_marks, check_unique, order_items
 from .prerequisites import PrerequisiteTracker
-from .support import unsupported_reason
+from .support import is_plugin_failure, unsupported_reason
 
 SPEC_KEY = pytest.StashKey[ConformanceSpec]()
 TRACKER_KEY = pytest.StashKey[PrerequisiteTracker]()
 # The "not supported ... (prerequisite X)" verdict a test gets if it fails under a refused prerequisite.
-INHERITED_KEY = pytest.StashKey[str]()
+INHERITED_KEY = pytest.StashKey[tuple[Outcome, str]]()
 # Distribution modes that scatter single tests over workers: replaced by loadgroup.
 SCATTERING_DIST = ("load", "worksteal")
 DIST_NOTE_KEY = pytest.StashKey[str]()
@@ -177,9 +179,10 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
 def _classified(item: pytest.Item) -> Generator[None, None, None]:
     """Run the phase; turn a refusal by the cloud into a "not supported" skip.
 
-    Under a refused prerequisite (``INHERITED_KEY``) any other failure, including a missing
-    cassette or ``pytest.fail``, is that inherited refusal: the test could not have the state the
-    refused operation would have made.
+    Under a refused prerequisite (``INHERITED_KEY``) any other failure of the test itself,
+    ``pytest.fail`` included, is that inherited refusal: the test could not have the state the
+    refused operation would have made. The plugin's own findings (a guard violation, a cassette
+    miss) are not: they say the client changed, whatever the cloud refused.
     """
     try:
         return (yield)
@@ -187,11 +190,13 @@ def _classified(item: pytest.Item) -> Generator[None, None, None]:
         raise
     except (Exception, pytest.fail.Exception) as exc:
         reason = unsupported_reason(exc) if isinstance(exc, Exception) else None
-        if reason is None:
-            reason = item.stash.get(INHERITED_KEY, None)
-        if reason is None:
+        if reason is not None:
+            raise _skip(item, Outcome.NOT_SUPPORTED, reason) from exc
+        inherited = item.stash.get(INHERITED_KEY, None)
+        # A guard violation or a cassette miss is the run's own finding: never inherited.
+        if inherited is None or is_plugin_failure(exc):
             raise
-        raise _skip(item, Outcome.NOT_SUPPORTED, reason) from exc
+        raise _skip(item, *inherited) from exc
 
 
 @pytest.hookimpl(wrapper=True)
@@ -215,5 +220,6 @@ def pytest_runtest_makereport(
             else:
                 blocked = tracker.blocker(profile, spec) if outcome is Outcome.NOT_RUN else None
                 cause = blocked[1] if blocked else ""
-            tracker.record(profile, spec.id, outcome, cause)
+            complete = user_property(report, PROP_STATE_COMPLETE) is not None
+            tracker.record(profile, spec.id, outcome, cause, state_complete=complete)
     return report

@@ -17,6 +17,9 @@ from .support import PREFIX
 class Status:
     outcome: Outcome
     cause: str = ""  # "not run": the root prerequisite that blocked it; "not supported": the refusal
+    # Its code ran to the end although the verdict is not a pass (a replay with wire changes):
+    # the state the tests after it need is there, so it blocks none of them.
+    state_complete: bool = False
 
 
 class PrerequisiteTracker:
@@ -27,28 +30,41 @@ class PrerequisiteTracker:
     def collected(self, profile: str, cid: str) -> None:
         self._collected.add((profile, cid))
 
-    def record(self, profile: str, cid: str, outcome: Outcome, cause: str = "") -> None:
-        self._status[(profile, cid)] = Status(outcome, cause)
+    def record(
+        self, profile: str, cid: str, outcome: Outcome, cause: str = "", *, state_complete: bool = False
+    ) -> None:
+        self._status[(profile, cid)] = Status(outcome, cause, state_complete)
 
     def passed(self, profile: str, cid: str) -> bool:
         status = self._status.get((profile, cid))
         return status is not None and status.outcome is Outcome.PASSED
 
-    def refusal(self, profile: str, spec: ConformanceSpec) -> str | None:
-        """The cloud's refusal when a prerequisite of ``spec`` was not supported, else None.
+    def refusal(self, profile: str, spec: ConformanceSpec) -> tuple[Outcome, str] | None:
+        """The verdict a failing ``spec`` inherits from a prerequisite that ran to the end without
+        passing: the cloud refused it ("not supported"), or the upgrade gate skipped it (under
+        ``latest``, a cassette recorded with other SDK versions). Else None.
 
-        A refused prerequisite does not stop the test: it runs, and its own refusal is its verdict.
-        If it fails any other way (it lacks the state the refused prerequisite would have made), its
-        verdict is this inherited refusal: a profile the cloud refuses makes the operations under
-        it unsupported, not failed. If it passes, it passed.
+        Such a prerequisite does not stop the test: it runs, and its own verdict stands. If it
+        fails any other way (it lacks the state the prerequisite would have made), its verdict is
+        the prerequisite's: a profile the cloud refuses makes the operations under it unsupported,
+        not failed. If it passes, it passed.
         """
         for rid in spec.requires:
             status = self._status.get((profile, rid))
-            if status is not None and status.outcome is Outcome.NOT_SUPPORTED:
+            if status is None:
+                continue
+            if status.outcome is Outcome.NOT_SUPPORTED:
                 refusal = status.cause.removeprefix(PREFIX)
                 if " (prerequisite " not in refusal:
                     refusal += f" (prerequisite {rid})"
-                return PREFIX + refusal
+                return Outcome.NOT_SUPPORTED, PREFIX + refusal
+            if status.outcome is Outcome.SKIPPED and status.state_complete:
+                cause = (
+                    status.cause
+                    if " (prerequisite " in status.cause
+                    else f"{status.cause} (prerequisite {rid})"
+                )
+                return Outcome.SKIPPED, cause
         return None
 
     def blocker(self, profile: str, spec: ConformanceSpec) -> tuple[str, str] | None:
@@ -60,7 +76,9 @@ class PrerequisiteTracker:
         root = ""
         for rid in spec.requires:
             status = self._status.get((profile, rid))
-            if status is not None and status.outcome in (Outcome.PASSED, Outcome.NOT_SUPPORTED):
+            if status is not None and (
+                status.outcome in (Outcome.PASSED, Outcome.NOT_SUPPORTED) or status.state_complete
+            ):
                 continue
             if status is None:
                 state = "has not run" if (profile, rid) in self._collected else "was not selected"

@@ -14,6 +14,9 @@ import json
 from collections.abc import Iterator
 
 from azure.core.exceptions import HttpResponseError
+from vcr.errors import CannotOverwriteExistingCassetteException
+
+from ..errors import AzureStackError, exception_chain
 
 UNSUPPORTED_CODES = frozenset(
     {
@@ -72,3 +75,12 @@ def unsupported_reason(exc: BaseException) -> str | None:
             message = " ".join(message.split()) or "(the server gave no message)"
             return f"{PREFIX}{code}: {message}"
     return None
+
+
+def is_plugin_failure(exc: BaseException) -> bool:
+    """True when ``exc`` is (or wraps) one of the plugin's findings: a guard violation or another
+    ``AzureStackError``, a cassette miss."""
+    return any(
+        isinstance(e, AzureStackError | CannotOverwriteExistingCassetteException)
+        for e in exception_chain(exc)
+    )

@@ -31,12 +31,13 @@ MAX_DIFF_LINES = 40
 
 
 @functools.lru_cache(maxsize=4096)
-def _norm_path(path: str) -> str:
+def normalized_path(path: str) -> str:
     return unquote(path).rstrip("/").lower() or "/"
 
 
 @functools.lru_cache(maxsize=4096)
-def _norm_query(query: str) -> tuple[tuple[str, str], ...]:
+def normalized_query(query: str) -> tuple[tuple[str, str], ...]:
+    """The query as sorted (lower-cased name, value) pairs: what ``arm_query`` compares."""
     return tuple(sorted((k.lower(), v) for k, v in parse_qsl(query, keep_blank_values=True)))
 
 
@@ -61,7 +62,7 @@ def _canonical_body(body: bytes | str | None) -> str | bytes:
     return text
 
 
-def _body_of(request: Request) -> str | bytes:
+def canonical_body_of(request: Request) -> str | bytes:
     body = read_body(request)
     if isinstance(body, list):  # an iterator body, materialized by vcrpy
         body = b"".join(body)
@@ -69,14 +70,14 @@ def _body_of(request: Request) -> str | bytes:
 
 
 def arm_path(r1: Request, r2: Request) -> None:
-    if _norm_path(r1.path) != _norm_path(r2.path):
+    if normalized_path(r1.path) != normalized_path(r2.path):
         raise AssertionError(f"sent {r1.path}, recorded {r2.path}")
 
 
 def query_difference(sent: str, recorded: str) -> str:
     """One line naming each query parameter that differs, or "" when the queries match."""
-    a, b = dict(_norm_query(sent)), dict(_norm_query(recorded))
-    if _norm_query(sent) == _norm_query(recorded):
+    a, b = dict(normalized_query(sent)), dict(normalized_query(recorded))
+    if normalized_query(sent) == normalized_query(recorded):
         return ""
     parts = []
     for key in sorted(set(a) | set(b)):
@@ -97,7 +98,7 @@ def arm_query(r1: Request, r2: Request) -> None:
 
 def body_difference(sent: Request, recorded: Request) -> str:
     """A unified diff (recorded -> sent) of the bodies as data, or "" when they match."""
-    a, b = _body_of(sent), _body_of(recorded)
+    a, b = canonical_body_of(sent), canonical_body_of(recorded)
     if a == b:
         return ""
     if isinstance(a, bytes) or isinstance(b, bytes):
@@ -121,7 +122,7 @@ def _differences(sent: Request, recorded: Request) -> list[tuple[str, str]]:
     out = []
     if sent.method.upper() != recorded.method.upper():
         out.append(("method", f"sent {sent.method}, recorded {recorded.method}"))
-    if _norm_path(sent.path) != _norm_path(recorded.path):
+    if normalized_path(sent.path) != normalized_path(recorded.path):
         out.append(("path", f"sent {sent.path}\n  recorded {recorded.path}"))
     query = query_difference(sent.parsed_uri.query, recorded.parsed_uri.query)
     if query:
@@ -152,7 +153,9 @@ def explain_miss(cassette: Any, request: Request, path: str, rerecord: str) -> s
     def rank(item: tuple[int, tuple[Request, Any]]) -> tuple[int, int, float]:
         index, (candidate, _) = item
         differences = _differences(sent, candidate)
-        similarity = difflib.SequenceMatcher(None, _norm_path(sent.path), _norm_path(candidate.path)).ratio()
+        similarity = difflib.SequenceMatcher(
+            None, normalized_path(sent.path), normalized_path(candidate.path)
+        ).ratio()
         unplayed = 1 if cassette.play_counts[index] == 0 else 0
         return (-len(differences), unplayed, similarity)
 

@@ -24,7 +24,7 @@ from vcr import matchers as vcr_matchers
 from vcr.errors import UnhandledHTTPRequestError
 from vcr.request import Request
 
-from .matchers import _body_of, _norm_path, _norm_query, arm_path, arm_query, json_body
+from .matchers import arm_path, arm_query, canonical_body_of, json_body, normalized_path, normalized_query
 
 Key = tuple[str, str, tuple[tuple[str, str], ...]]
 # The matchers the index stands for; order does not matter (a match needs all of them).
@@ -34,7 +34,7 @@ _BOOKKEEPING = ("data", "play_counts", "_played_interactions", "_loaded_count", 
 
 
 def _key(request: Request) -> Key:
-    return (request.method, _norm_path(request.path), _norm_query(request.parsed_uri.query))
+    return (request.method, normalized_path(request.path), normalized_query(request.parsed_uri.query))
 
 
 class PlaybackIndex:
@@ -45,6 +45,7 @@ class PlaybackIndex:
         self._lock = threading.Lock()  # LRO pollers replay from their own threads
         self._indexed: tuple[int, int] | None = None  # (id, length) of the data last indexed
         self._by_key: dict[Key, list[tuple[int, str | bytes]]] = {}
+        self._by_path: dict[tuple[str, str], list[int]] = {}
 
     def _refresh(self) -> None:
         # Playback never appends, but a cassette that changed (or was replaced) is indexed again.
@@ -52,9 +53,22 @@ class PlaybackIndex:
         if self._indexed == (id(data), len(data)):
             return
         by_key: dict[Key, list[tuple[int, str | bytes]]] = {}
+        by_path: dict[tuple[str, str], list[int]] = {}
         for index, (recorded, _) in enumerate(data):
-            by_key.setdefault(_key(recorded), []).append((index, _body_of(recorded)))
-        self._by_key, self._indexed = by_key, (id(data), len(data))
+            key = _key(recorded)
+            by_key.setdefault(key, []).append((index, canonical_body_of(recorded)))
+            by_path.setdefault(key[:2], []).append(index)
+        self._by_key, self._by_path, self._indexed = by_key, by_path, (id(data), len(data))
+
+    def _book(self, index: int) -> tuple[Request, dict[str, Any]]:
+        """Book interaction ``index`` as played, as vcrpy's play_response does; return it."""
+        cassette = self._cassette
+        recorded, response = cassette.data[index]
+        # vcrpy remembers a loaded interaction on its first play.
+        if cassette.play_counts[index] == 0 and index < cassette._loaded_count:
+            cassette._played_interactions.append((recorded, response))
+        cassette.play_counts[index] += 1
+        return recorded, response
 
     def play(self, request: Request) -> dict[str, Any]:
         """The response to ``request`` (already scrubbed), booked as played; vcrpy's miss if none."""
@@ -62,20 +76,32 @@ class PlaybackIndex:
         with self._lock:
             self._refresh()
             candidates = self._by_key.get(_key(request), ())
-            body = _body_of(request) if candidates else b""
+            body = canonical_body_of(request) if candidates else b""
             for index, recorded_body in candidates:
                 if recorded_body != body:
                     continue
                 if cassette.play_counts[index] == 0 or cassette.allow_playback_repeats:
-                    # As vcrpy's play_response: remember a loaded interaction on its first play.
-                    recorded, response = cassette.data[index]
-                    if cassette.play_counts[index] == 0 and index < cassette._loaded_count:
-                        cassette._played_interactions.append((recorded, response))
-                    cassette.play_counts[index] += 1
-                    return response
+                    return self._book(index)[1]
         raise UnhandledHTTPRequestError(
             f"The cassette ({cassette._path!r}) doesn't contain the request ({request!r}) asked for"
         )
+
+    def play_nearest(self, request: Request) -> tuple[Request, dict[str, Any]] | None:
+        """The first unplayed interaction with ``request``'s method and path, whatever its query
+        and body differ in, booked as played; None when there is none.
+
+        This is how a changed request is answered in playback: the operation's recorded response,
+        so the test goes on and the difference is reported instead of ending it.
+        """
+        with self._lock:
+            self._refresh()
+            key = (request.method, normalized_path(request.path))
+            # In recorded order: the k-th request of an operation pairs with its k-th recording, so
+            # a changed query (a default the SDK dropped) shows as that, not as another's state.
+            for index in self._by_path.get(key, ()):
+                if self._cassette.play_counts[index] == 0:
+                    return self._book(index)
+        return None
 
 
 # One index per cassette, shared by every transport (client) replaying from it; None: not indexable.
@@ -93,6 +119,19 @@ def indexable(cassette: Any) -> bool:
     )
 
 
+def _index_of(cassette: Any) -> PlaybackIndex | None:
+    with _indexes_lock:
+        if cassette not in _indexes:
+            _indexes[cassette] = PlaybackIndex(cassette) if indexable(cassette) else None
+        return _indexes[cassette]
+
+
+def play_nearest(cassette: Any, scrubbed: Request) -> tuple[Request, dict[str, Any]] | None:
+    """``PlaybackIndex.play_nearest`` for ``cassette``; None when it cannot be indexed."""
+    index = _index_of(cassette)
+    return None if index is None else index.play_nearest(scrubbed)
+
+
 def play_response(cassette: Any, request: Request, scrubbed: Request) -> dict[str, Any]:
     """``cassette.play_response(request)``, through the index when that gives the same answer.
 
@@ -100,11 +139,7 @@ def play_response(cassette: Any, request: Request, scrubbed: Request) -> dict[st
     scrubbed once; the fallback hands vcrpy the original, which scrubs it itself.
     Raises vcrpy's ``UnhandledHTTPRequestError`` on a miss, like ``play_response``.
     """
-    with _indexes_lock:
-        if cassette in _indexes:
-            index = _indexes[cassette]
-        else:
-            index = _indexes[cassette] = PlaybackIndex(cassette) if indexable(cassette) else None
+    index = _index_of(cassette)
     if index is None:
         return cassette.play_response(request)
     return index.play(scrubbed)

@@ -20,7 +20,7 @@ import pytest
 from vcr.cassette import Cassette
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from ..errors import AzureStackError, CassetteError
+from ..errors import AzureStackError, CassetteError, exception_chain
 from ..options import SETTINGS_KEY, Settings
 from .config import build_vcr, cassette_path, display_path, record_command
 from .matchers import explain_miss
@@ -177,6 +177,18 @@ def azurestack_cassette(request: pytest.FixtureRequest, azurestack_profile: Any)
         yield cassette
 
 
+def replayed_cassette(item: pytest.Item) -> tuple[dict[str, str], str, str] | None:
+    """(SDK versions it was recorded with, its path, the command that re-records it) of the
+    cassette ``item`` replays, or None when it replays none."""
+    session = item.stash.get(SESSION_KEY, None)
+    if session is None or session.store is None:
+        return None
+    made = session.store.loaded_metadata.get("provenance") or {}
+    packages = made.get("packages") if isinstance(made, dict) else None
+    recorded = {str(k): str(v) for k, v in (packages or {}).items()}
+    return recorded, display_path(session.store.path), session.rerecord
+
+
 @pytest.fixture
 def azurestack_variables(request: pytest.FixtureRequest, azurestack_cassette: Any) -> RecordedVariables:
     """Values made at record time and replayed: ``get_or_create(key, factory)``."""
@@ -229,26 +241,9 @@ def azurestack_lab_names(
 
 
 # -- reporting ----------------------------------------------------------------------------------
-def _exception_chain(exc: BaseException) -> Iterator[BaseException]:
-    """The exception and everything it wraps (``__cause__``, ``__context__``, azure-core's)."""
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        current = todo.pop(0)
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        todo += [current.__cause__, current.__context__]
-        for attr in ("inner_exception", "exc_value", "error"):
-            inner = getattr(current, attr, None)
-            if isinstance(inner, BaseException):
-                todo.append(inner)
-
-
 def failure_message(exc: BaseException, session: RecordingSession | None) -> str | None:
     """The report text for a cassette problem, or None for any other failure."""
-    for current in _exception_chain(exc):
+    for current in exception_chain(exc):
         if isinstance(current, CannotOverwriteExistingCassetteException):
             request = getattr(current, "failed_request", None)
             if request is None:

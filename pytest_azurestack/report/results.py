@@ -27,6 +27,12 @@ PROP_OUTCOME = "azurestack_outcome"
 # Set by the core plugin (plugin.PINNED_PROPERTY) on the teardown report: a list of the requests
 # whose api-version pin mode rewrote. A pass with pinned requests is not a plain pass.
 PROP_PINNED = "azurestack_pinned"
+# Set by the upgrade gate (recording/gate.py) in playback: the test's wire changes (a list of
+# WireChange dicts), the SDK versions its cassette was recorded with, and whether its code ran to
+# the end despite them (then the operations after it still run).
+PROP_WIRE_CHANGES = "azurestack_wire_changes"
+PROP_RECORDED_WITH = "azurestack_recorded_with"
+PROP_STATE_COMPLETE = "azurestack_state_complete"
 
 NO_PROFILE = "-"  # column for conformance tests that are not parametrized by a profile
 GROUP_PREFIX = "azurestack-"  # xdist_group name prefix; xdist appends "@<group>" to node ids
