@@ -165,6 +165,16 @@ def pytest_runtest_makereport(
 
 
 @pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """No management SDK for the selected tests' clients: one line naming the extra, before any test."""
+    error = sdk.missing_for({name for item in items for name in getattr(item, "fixturenames", ())})
+    if error is not None:
+        raise pytest.UsageError(str(error))
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The sweeper: delete every resource group of this run that is still there (live targets)."""
     config = session.config

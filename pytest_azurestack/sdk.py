@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from types import ModuleType
@@ -77,15 +78,27 @@ def client_class(kind: str) -> type[Any]:
         raise _missing(package, exc) from None
 
 
-def missing(kinds: tuple[str, ...] = tuple(PACKAGES)) -> list[SdkMissingError]:
-    """The errors for every SDK of ``kinds`` that cannot be loaded (empty when all load)."""
+# The plugin's client fixtures and the SDK each needs.
+CLIENT_FIXTURES = {
+    "resource_client": "resource",
+    "compute_client": "compute",
+    "network_client": "network",
+    "storage_client": "storage",
+}
+
+
+def missing_for(fixture_names: Iterable[str]) -> SdkMissingError | None:
+    """One error naming every SDK the given fixtures need that cannot be loaded, or None."""
+    kinds = sorted({CLIENT_FIXTURES[n] for n in fixture_names if n in CLIENT_FIXTURES})
     errors = []
     for kind in kinds:
         try:
             client_class(kind)
         except SdkMissingError as exc:
             errors.append(exc)
-    return errors
+    if not errors:
+        return None
+    return SdkMissingError("; ".join(e.problem for e in errors), errors[0].fix)
 
 
 def is_multi_api(client: type[Any]) -> bool:

@@ -57,11 +57,15 @@ def _versions_line(recorded: Mapping[str, str], installed: Mapping[str, str]) ->
     return "the installed SDK versions are the ones the cassette was recorded with"
 
 
-def _missed(call: pytest.CallInfo[None]) -> bool:
+def _missed(call: pytest.CallInfo[None]) -> WireChange | None:
+    """The request that ended the call as a cassette miss (sent, never recorded), or None."""
     error = call.excinfo.value if call.excinfo is not None else None
-    return error is not None and any(
-        isinstance(e, CannotOverwriteExistingCassetteException) for e in exception_chain(error)
-    )
+    for e in exception_chain(error) if error is not None else ():
+        request = getattr(e, "failed_request", None)
+        if isinstance(e, CannotOverwriteExistingCassetteException) and request is not None:
+            query = request.parsed_uri.query
+            return WireChange("unrecorded", request.method, request.path, "", query)
+    return None
 
 
 def _add_property(item: pytest.Item, report: pytest.TestReport, name: str, value: Any) -> None:
@@ -89,13 +93,15 @@ def judge(
 ) -> None:
     """Turn the call report of a replayed test into its gate verdict (see the module text)."""
     installed = installed_versions()
+    missed = _missed(call)
+    changes = [*changes, missed] if missed is not None else list(changes)
     if changes:
         _add_property(item, report, PROP_WIRE_CHANGES, [c.as_dict() for c in changes])
         _add_property(item, report, PROP_RECORDED_WITH, dict(recorded_with))
     completed = report.passed or user_property(report, PROP_OUTCOME) == Outcome.NOT_SUPPORTED.value
     versions = _versions_line(recorded_with, installed)
-    if not profile.hybrid and (changes or _missed(call)) and sdk_moves(recorded_with, installed):
-        first = changes[0].line() if changes else "a request the cassette never saw"
+    if not profile.hybrid and changes and sdk_moves(recorded_with, installed):
+        first = changes[0].line()
         _skip(
             item,
             report,
@@ -108,7 +114,8 @@ def judge(
         report.outcome = "failed"
         report.longrepr = _text(changes, cassette, versions, rerecord)
     else:
-        report.sections.append(("azurestack wire changes", _text(changes, cassette, versions, rerecord)))
+        if len(changes) > (missed is not None):  # more than the miss the failure already explains
+            report.sections.append(("azurestack wire changes", _text(changes, cassette, versions, rerecord)))
         return
     if completed:
         _add_property(item, report, PROP_STATE_COMPLETE, True)

@@ -162,7 +162,10 @@ def azurestack_cassette(request: pytest.FixtureRequest, azurestack_profile: Any)
         ),
         forbidden=[(what, value) for what, value, _ in values.replacements()],
     )
-    with build_vcr(settings, scrubber).use_cassette(str(path), persister=store) as cassette:
+    recorder = build_vcr(settings, scrubber)
+    # Registered, not passed to use_cassette: vcrpy below 9.1 ignores use_cassette(persister=...).
+    recorder.register_persister(store)
+    with recorder.use_cassette(str(path)) as cassette:
 
         def changed() -> None:
             cassette.dirty = True  # new variables alone are worth saving

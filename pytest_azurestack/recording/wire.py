@@ -18,7 +18,8 @@ from vcr.request import Request
 
 from .matchers import body_difference, normalized_query, query_difference
 
-Kind = Literal["api-version", "query", "body", "header"]
+# "unrecorded": a request the cassette has no (more) recording of, which ended the test.
+Kind = Literal["api-version", "query", "body", "header", "unrecorded"]
 # Request headers whose change changes what the server does; the rest (User-Agent, request ids,
 # Accept-Encoding) move with every release and mean nothing to Resource Manager.
 MEANINGFUL_HEADERS = ("content-type", "if-match", "if-none-match")
@@ -39,6 +40,9 @@ class WireChange:
     def line(self) -> str:
         if self.kind == "body":
             return f"{self.method} {self.path}: body differs from the recording"
+        if self.kind == "unrecorded":
+            query = f"?{self.sent}" if self.sent else ""
+            return f"{self.method} {self.path}{query}: sent, but not (or not this often) recorded"
         return f"{self.method} {self.path}: {self.kind} recorded {self.recorded!r}, sent {self.sent!r}"
 
     def full(self) -> str:

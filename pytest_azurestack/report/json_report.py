@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, sdk
 from ..options import Settings
 from ..packages import RUNNER_PACKAGES, WIRE_PACKAGES, installed_versions
 from .results import Outcome, Results
@@ -36,6 +36,7 @@ def run_metadata(
         "platform": sys.platform,
         "plugin_version": __version__,
         "packages": installed_versions(RUNNER_PACKAGES + WIRE_PACKAGES),
+        "sdk": sdk.installed(),
     }
     if settings is not None:
         meta.update(

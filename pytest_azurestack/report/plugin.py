@@ -13,7 +13,7 @@ import pytest
 
 from ..conformance.marks import EXCLUSIONS_KEY, profile_name_of, spec_of
 from ..options import SETTINGS_KEY
-from . import json_report
+from . import json_report, wire_summary
 from .matrix import render
 from .results import NO_PROFILE, Results, as_exclusion
 
@@ -115,5 +115,10 @@ class ReportCollector:
             for n, (text, markup) in enumerate(line, start=1):
                 terminalreporter.write(text.rstrip() if n == len(line) else text, **markup)
             terminalreporter.line("")
+        changed = wire_summary.render(self.results)
+        if changed:
+            terminalreporter.section(wire_summary.TITLE)
+            for text_line in changed:
+                terminalreporter.write_line(text_line)
         if self.json_written:
             terminalreporter.line(f"conformance results written to {self.json_written}")

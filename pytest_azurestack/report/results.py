@@ -98,6 +98,18 @@ def pinned_requests(report: pytest.TestReport) -> list[str]:
     return found
 
 
+def wire_changes(report: pytest.TestReport) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """(the wire changes the upgrade gate found, the SDK versions the cassette was recorded with)."""
+    changes: list[dict[str, str]] = []
+    recorded: dict[str, str] = {}
+    for entry in report.user_properties:
+        if entry[0] == PROP_WIRE_CHANGES and isinstance(entry[1], list):
+            changes = [dict(c) for c in entry[1]]  # the latest list: every phase repeats the item's
+        elif entry[0] == PROP_RECORDED_WITH and isinstance(entry[1], dict):
+            recorded = {str(k): str(v) for k, v in entry[1].items()}
+    return changes, recorded
+
+
 def phase_outcome(report: pytest.TestReport) -> tuple[Outcome, str] | None:
     """The verdict one phase report implies, or None when the phase says nothing new.
 
@@ -137,6 +149,8 @@ class Result:
     location: tuple[str, int] = ("", 0)  # (path, line) of the test: rows follow the source order
     pinned: list[str] = field(default_factory=list)  # requests whose api-version pin mode rewrote
     description: str = ""  # the one sentence saying what the test proves
+    wire_changes: list[dict[str, str]] = field(default_factory=list)  # WireChange dicts (playback)
+    recorded_with: dict[str, str] = field(default_factory=dict)  # package versions of its cassette
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -149,6 +163,8 @@ class Result:
             "duration": round(self.duration, 3),
             "nodeid": self.nodeid,
             "pinned": list(self.pinned),
+            "wire_changes": list(self.wire_changes),
+            "recorded_with": dict(self.recorded_with),
         }
 
 
@@ -197,6 +213,9 @@ class Results:
         result.duration += report.duration
         # user_properties accumulate over the phases: the latest report has them all.
         result.pinned = pinned_requests(report) or result.pinned
+        changes, recorded = wire_changes(report)
+        result.wire_changes = changes or result.wire_changes
+        result.recorded_with = recorded or result.recorded_with
         verdict = phase_outcome(report)
         # A teardown error after a skip or failure keeps the first verdict: it is the cause.
         if verdict is not None and not (report.when == "teardown" and result.outcome is not Outcome.PASSED):
