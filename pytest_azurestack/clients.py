@@ -22,11 +22,18 @@ from .transport import AzureStackTransport
 ClientT = TypeVar("ClientT")
 
 
-def known_profile(profile: Profile) -> Any:
+def known_profile(profile: Profile, client_class: type | None = None) -> Any:
     """``KnownProfiles`` member for a profile (``latest`` -> ``KnownProfiles.latest``).
 
-    ``azure.profiles`` ships with azure-common, which only the multi-API generation needs.
+    ``azure.profiles`` ships with azure-common, which only the multi-API generation needs. Given a
+    client class, the member comes from the very ``KnownProfiles`` its mixin checks against (a
+    second import of ``azure.profiles``, as pytester's module snapshots make, is another class).
     """
+    for klass in client_class.__mro__ if client_class is not None else ():
+        init = vars(klass).get("__init__")
+        known = getattr(init, "__globals__", {}).get("KnownProfiles")
+        if known is not None:
+            return known[profile.sdk_name]
     from azure.profiles import KnownProfiles
 
     return KnownProfiles[profile.sdk_name]
@@ -57,6 +64,6 @@ def make_client(client_class: type[ClientT], context: ClientContext, **extra: An
     if context.polling_interval is not None:
         kwargs["polling_interval"] = context.polling_interval
     if is_multi_api(client_class):
-        kwargs["profile"] = known_profile(context.profile)
+        kwargs["profile"] = known_profile(context.profile, client_class)
     kwargs.update(extra)
     return client_class(context.credential, context.subscription_id, **kwargs)  # type: ignore[call-arg]

@@ -26,7 +26,7 @@ from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
 from .profiles import Profile
 from .recording import gate
 from .recording.names import StableNames
-from .recording.plugin import replayed_cassette
+from .recording.session import replayed_cassette
 from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
 from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, PINNED_PROPERTY, RunState

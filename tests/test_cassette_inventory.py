@@ -16,7 +16,9 @@ NODE = re.compile(r"^(?P<path>suites/[^:]+\.py)::(?P<function>[^\[]+)\[(?P<profi
 
 
 def _collected_suite_tests(run_suite: Callable[..., Any]) -> list[re.Match[str]]:
-    result = run_suite("--collect-only", "-q")
+    # Every recorded profile, latest too (a playback run covers it only when asked).
+    profiles = [f"--azurestack-profile={p.name}" for p in sorted(CASSETTES.iterdir()) if p.is_dir()]
+    result = run_suite("--collect-only", "-q", *profiles)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return [m for line in result.stdout.splitlines() if (m := NODE.match(line.strip()))]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pytest_azurestack.profiles import (
-    ALL_PROFILES,
     COMPUTE,
+    HYBRID_PROFILES,
     NETWORK,
     RESOURCES,
     STORAGE,
@@ -88,18 +88,22 @@ def test_ids_carry_the_profile_name_and_tests_group_by_profile(pytester: pytest.
     ]
 
 
-def test_playback_default_is_the_profiles_with_cassettes(pytester: pytest.Pytester) -> None:
-    for name in ("latest", "2019-03-01-hybrid"):
+def test_playback_default_is_the_hybrid_profiles_with_cassettes(pytester: pytest.Pytester) -> None:
+    for name in ("latest", "2019-03-01-hybrid", "2017-03-09-profile"):
         (pytester.path / "cassettes" / name).mkdir(parents=True)
+    # Canonical order, not directory order; latest only when named: it moves with the SDK.
     assert _collected(pytester, "-k", "test_a") == [
-        "test_p.py::test_a[2019-03-01-hybrid]",  # canonical order, not directory order
-        "test_p.py::test_a[latest]",
+        "test_p.py::test_a[2019-03-01-hybrid]",
+        "test_p.py::test_a[2017-03-09-profile]",
+    ]
+    assert _collected(pytester, "-k", "test_a", "--azurestack-profile", "latest") == [
+        "test_p.py::test_a[latest]"
     ]
 
 
-def test_live_default_is_every_profile(pytester: pytest.Pytester) -> None:
+def test_live_default_is_every_hybrid_profile(pytester: pytest.Pytester) -> None:
     ids = _collected(pytester, "--azurestack-target", "live", "-k", "test_a")
-    assert ids == [f"test_p.py::test_a[{p.name}]" for p in ALL_PROFILES]
+    assert ids == [f"test_p.py::test_a[{p.name}]" for p in HYBRID_PROFILES]
 
 
 NO_CASSETTES = (

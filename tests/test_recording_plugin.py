@@ -370,13 +370,14 @@ def test_record_command_names_a_custom_cassette_dir_and_works_pasted(suite: Suit
     suite.playback("--azurestack-cassette-dir", "recorded/here").assert_outcomes(passed=1)
 
 
-def test_miss_shows_closest_request_and_diff(recorded: Suite) -> None:
+def test_changed_body_is_answered_and_reported_with_its_diff(recorded: Suite) -> None:
+    """A request that differs from its recording only in its body gets the recorded answer, so the
+    test goes on; the difference is reported in full and fails it."""
     result = recorded.playback(INNER_TIER="silver")
     result.assert_outcomes(failed=1)
     out = result.stdout.str()
-    assert "cassette miss: PUT /subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/azs-" in out
-    assert "closest recorded request (#1 of" in out
-    assert "body differs:" in out
+    assert "wire changed: PUT /subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/azs-" in out
+    assert "body differs from the recording" in out
     assert '-  "tier": "gold"' in out and '+  "tier": "silver"' in out
     assert (
         f"to re-record: pytest test_inner.py --azurestack-target emulator --azurestack-profile {PROFILE} "
@@ -385,7 +386,18 @@ def test_miss_shows_closest_request_and_diff(recorded: Suite) -> None:
     # The query is compared as a multiset: a new parameter is named, order never matters.
     result = recorded.playback(INNER_TOP="5")
     result.assert_outcomes(failed=1)
-    assert "query differs: $top='5' sent but not recorded" in result.stdout.str()
+    assert "$top='5' sent but not recorded" in result.stdout.str()
+
+
+def test_miss_shows_closest_request_and_diff(recorded: Suite) -> None:
+    """A request with no recording of its method and path left is a miss: the closest one, the diff."""
+    result = recorded.playback(INNER_EXTRA="1")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "cassette miss: HEAD /subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/azs-extra-group" in out
+    assert "closest recorded request (#" in out
+    assert "path differs:" in out
+    assert f"to re-record: pytest test_inner.py --azurestack-target emulator --azurestack-profile {PROFILE}" in out
 
 
 def test_failed_run_never_writes_or_overwrites(suite: Suite) -> None:

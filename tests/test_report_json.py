@@ -86,6 +86,8 @@ def test_json_report_has_every_verdict_and_the_run(suite: pytest.Pytester) -> No
         "duration": 0,
         "nodeid": "test_suite.py::test_attach[2020-09-01-hybrid]",
         "pinned": [],
+        "wire_changes": [],
+        "recorded_with": {},
     }
     excluded = by_key[("AZS-DISK-CREATE", "2017-03-09-profile")]
     assert excluded["outcome"] == "excluded" and "has no managed disks" in excluded["reason"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,23 +27,12 @@ from .names import RecordedVariables, StableNames, cassette_test_name
 from .persister import CassetteFile, provenance, read_metadata
 from .publish import CassettePublisher, Group, Outcome
 from .sanitize import MIN_RUN_ID_LENGTH, RUN_ID_PLACEHOLDER, RunValues, Scrubber
+from .session import SESSION_KEY, RecordingSession
 
 NAMES_SEED = "names-seed"
 LAB_SEED = "lab-seed"
 
 
-@dataclass
-class RecordingSession:
-    """What one test's cassette fixture leaves for the report hooks."""
-
-    variables: RecordedVariables
-    cassette: Cassette | None = None
-    store: CassetteFile | None = None
-    rerecord: str = ""
-    failed: bool = False
-
-
-SESSION_KEY = pytest.StashKey[RecordingSession]()
 LAB_SEEDS_KEY = pytest.StashKey[dict[str, str]]()
 PUBLISHER_KEY = pytest.StashKey[CassettePublisher]()
 OUTCOMES_KEY = pytest.StashKey[list[str]]()  # summary lines, this process's and its workers'
@@ -178,18 +166,6 @@ def azurestack_cassette(request: pytest.FixtureRequest, azurestack_profile: Any)
         )
         item.stash[SESSION_KEY] = RecordingSession(variables, cassette, store, rerecord)
         yield cassette
-
-
-def replayed_cassette(item: pytest.Item) -> tuple[dict[str, str], str, str] | None:
-    """(SDK versions it was recorded with, its path, the command that re-records it) of the
-    cassette ``item`` replays, or None when it replays none."""
-    session = item.stash.get(SESSION_KEY, None)
-    if session is None or session.store is None:
-        return None
-    made = session.store.loaded_metadata.get("provenance") or {}
-    packages = made.get("packages") if isinstance(made, dict) else None
-    recorded = {str(k): str(v) for k, v in (packages or {}).items()}
-    return recorded, display_path(session.store.path), session.rerecord
 
 
 @pytest.fixture
