@@ -394,10 +394,13 @@ def test_miss_shows_closest_request_and_diff(recorded: Suite) -> None:
     result = recorded.playback(INNER_EXTRA="1")
     result.assert_outcomes(failed=1)
     out = result.stdout.str()
-    assert "cassette miss: HEAD /subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/azs-extra-group" in out
+    assert f"cassette miss: HEAD /subscriptions/{ZERO_GUID}/resourcegroups/azs-extra-group" in out
     assert "closest recorded request (#" in out
     assert "path differs:" in out
-    assert f"to re-record: pytest test_inner.py --azurestack-target emulator --azurestack-profile {PROFILE}" in out
+    assert (
+        f"to re-record: pytest test_inner.py --azurestack-target emulator --azurestack-profile {PROFILE}"
+        in (out)
+    )
 
 
 def test_failed_run_never_writes_or_overwrites(suite: Suite) -> None:
