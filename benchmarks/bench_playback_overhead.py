@@ -30,7 +30,7 @@ from typing import Any
 import requests
 from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest._requests_basic import RestRequestsTransportResponse
-from azure.mgmt.resource import ResourceManagementClient
+from azure.mgmt.resource.resources import ResourceManagementClient
 
 from pytest_azurestack.clients import ClientContext
 from pytest_azurestack.cloud import PLAYBACK_CLOUD

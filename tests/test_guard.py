@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import time
 from pathlib import Path
 from typing import Any
@@ -10,11 +9,12 @@ from typing import Any
 import pytest
 import vcr
 from azure.mgmt.compute import ComputeManagementClient
-from azure.mgmt.resource import ResourceManagementClient
+from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.profiles import KnownProfiles
 from pytest_httpserver import HTTPServer
 from vcr.errors import CannotOverwriteExistingCassetteException
 
+from pytest_azurestack import sdk
 from pytest_azurestack.clients import ClientContext
 from pytest_azurestack.cloud import Cloud
 from pytest_azurestack.credentials import PlaybackCredential
@@ -202,21 +202,13 @@ def test_live_sleeps_as_the_server_asks(
         client.resource_groups.begin_delete("rg").result()
 
 
-def _installed(dist: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in importlib.metadata.version(dist).split(".")[:2])
-    except (importlib.metadata.PackageNotFoundError, ValueError):
-        return (0,)
-
-
 @pytest.mark.single_api
 @pytest.mark.skipif(
-    _installed("azure-mgmt-compute") < (36,),
-    reason="needs the single-API generation "
-    "(azure-mgmt-compute>=36); the tox env 'guard-single-api' installs it",
+    sdk.is_multi_api(ComputeManagementClient),
+    reason="needs the single-API generation of azure-mgmt-compute (tox -e sdk-first-single, sdk-newest)",
 )
 def test_guard_catches_the_single_api_generation(https_server: HTTPServer, tls: Any) -> None:
-    """DESIGN section 4: a client-level api_version is silently ignored; the guard must catch it."""
+    """The single-API generation silently ignores a client-level api_version; the guard catches it."""
     context = _context(https_server, tls, V2020_09_01_HYBRID)
     client = context.client(ComputeManagementClient, api_version="2020-06-01")
     with pytest.raises(ApiVersionError, match="profile 2020-09-01-hybrid requires 2020-06-01"):

@@ -80,9 +80,9 @@ SENT = [
 
 
 def _played(cassette: Cassette) -> list[int]:
-    """Positions of the interactions vcrpy remembers as played (for drop_unused_requests)."""
+    """Positions of the interactions vcrpy remembers as played (for drop_unused_requests, vcrpy 8+)."""
     positions = {id(request): n for n, (request, _) in enumerate(cassette.data)}
-    return [positions[id(request)] for request, _ in cassette._played_interactions]
+    return [positions[id(request)] for request, _ in getattr(cassette, "_played_interactions", [])]
 
 
 def _outcomes(play: Any, cassette: Cassette) -> list[str]:

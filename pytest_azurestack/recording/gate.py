@@ -33,6 +33,7 @@ from ..report.results import (
     Outcome,
     user_property,
 )
+from .matchers import raw_query
 from .wire import WireChange, summary_lines
 
 SDK_PREFIX = "azure-mgmt-"
@@ -63,7 +64,7 @@ def _missed(call: pytest.CallInfo[None]) -> WireChange | None:
     for e in exception_chain(error) if error is not None else ():
         request = getattr(e, "failed_request", None)
         if isinstance(e, CannotOverwriteExistingCassetteException) and request is not None:
-            query = request.parsed_uri.query
+            query = raw_query(request)
             return WireChange("unrecorded", request.method, request.path, "", query)
     return None
 

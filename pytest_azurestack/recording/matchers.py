@@ -21,7 +21,7 @@ import functools
 import json
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from vcr.request import Request
 from vcr.util import read_body
@@ -33,6 +33,11 @@ MAX_DIFF_LINES = 40
 @functools.lru_cache(maxsize=4096)
 def normalized_path(path: str) -> str:
     return unquote(path).rstrip("/").lower() or "/"
+
+
+def raw_query(request: Request) -> str:
+    """The request's query string (vcrpy 7 and older have no ``Request.parsed_uri``)."""
+    return urlsplit(request.uri).query
 
 
 @functools.lru_cache(maxsize=4096)
@@ -91,7 +96,7 @@ def query_difference(sent: str, recorded: str) -> str:
 
 
 def arm_query(r1: Request, r2: Request) -> None:
-    difference = query_difference(r1.parsed_uri.query, r2.parsed_uri.query)
+    difference = query_difference(raw_query(r1), raw_query(r2))
     if difference:
         raise AssertionError(difference)
 
@@ -124,7 +129,7 @@ def _differences(sent: Request, recorded: Request) -> list[tuple[str, str]]:
         out.append(("method", f"sent {sent.method}, recorded {recorded.method}"))
     if normalized_path(sent.path) != normalized_path(recorded.path):
         out.append(("path", f"sent {sent.path}\n  recorded {recorded.path}"))
-    query = query_difference(sent.parsed_uri.query, recorded.parsed_uri.query)
+    query = query_difference(raw_query(sent), raw_query(recorded))
     if query:
         out.append(("query", query))
     body = body_difference(sent, recorded)
@@ -134,7 +139,7 @@ def _differences(sent: Request, recorded: Request) -> list[tuple[str, str]]:
 
 
 def _show(request: Request) -> str:
-    query = f"?{request.parsed_uri.query}" if request.parsed_uri.query else ""
+    query = f"?{raw_query(request)}" if raw_query(request) else ""
     return f"{request.method} {request.path}{query}"
 
 

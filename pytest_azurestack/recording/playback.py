@@ -24,17 +24,25 @@ from vcr import matchers as vcr_matchers
 from vcr.errors import UnhandledHTTPRequestError
 from vcr.request import Request
 
-from .matchers import arm_path, arm_query, canonical_body_of, json_body, normalized_path, normalized_query
+from .matchers import (
+    arm_path,
+    arm_query,
+    canonical_body_of,
+    json_body,
+    normalized_path,
+    normalized_query,
+    raw_query,
+)
 
 Key = tuple[str, str, tuple[tuple[str, str], ...]]
 # The matchers the index stands for; order does not matter (a match needs all of them).
 _INDEXED: frozenset[Callable[..., Any]] = frozenset({vcr_matchers.method, arm_path, arm_query, json_body})
 # vcrpy's Cassette state that play_response books a play in (vcrpy 9.x).
-_BOOKKEEPING = ("data", "play_counts", "_played_interactions", "_loaded_count", "allow_playback_repeats")
+_BOOKKEEPING = ("data", "play_counts", "allow_playback_repeats")
 
 
 def _key(request: Request) -> Key:
-    return (request.method, normalized_path(request.path), normalized_query(request.parsed_uri.query))
+    return (request.method, normalized_path(request.path), normalized_query(raw_query(request)))
 
 
 class PlaybackIndex:
@@ -64,9 +72,10 @@ class PlaybackIndex:
         """Book interaction ``index`` as played, as vcrpy's play_response does; return it."""
         cassette = self._cassette
         recorded, response = cassette.data[index]
-        # vcrpy remembers a loaded interaction on its first play.
-        if cassette.play_counts[index] == 0 and index < cassette._loaded_count:
-            cassette._played_interactions.append((recorded, response))
+        # vcrpy 8+ remembers a loaded interaction on its first play (for drop_unused_requests).
+        played = getattr(cassette, "_played_interactions", None)
+        if played is not None and cassette.play_counts[index] == 0 and index < cassette._loaded_count:
+            played.append((recorded, response))
         cassette.play_counts[index] += 1
         return recorded, response
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from vcr.request import Request
 
-from .matchers import body_difference, normalized_query, query_difference
+from .matchers import body_difference, normalized_query, query_difference, raw_query
 
 # "unrecorded": a request the cassette has no (more) recording of, which ended the test.
 Kind = Literal["api-version", "query", "body", "header", "unrecorded"]
@@ -60,7 +60,7 @@ class WireChange:
 
 
 def _query(request: Request) -> dict[str, str]:
-    return dict(normalized_query(request.parsed_uri.query))
+    return dict(normalized_query(raw_query(request)))
 
 
 def _header(request: Request, name: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 from azure.core.exceptions import HttpResponseError
-from azure.mgmt.resource import ResourceManagementClient
+from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.storage import StorageManagementClient
 from azure.profiles import KnownProfiles
 

@@ -16,7 +16,7 @@ CLIENT = textwrap.dedent(
     """
     import os, requests
     from azure.identity import ClientSecretCredential
-    from azure.mgmt.resource import ResourceManagementClient
+    from azure.mgmt.resource.resources import ResourceManagementClient
     from azure.mgmt.storage import StorageManagementClient
     from azure.profiles import KnownProfiles
 
