@@ -114,7 +114,9 @@ def test_index_answers_as_vcrpy_and_books_the_same_plays() -> None:
         ]
     )
     assert indexed.play_counts == scanned.play_counts
-    assert _played(indexed) == _played(scanned) == [5, 2, 1, 4, 0, 3]
+    assert _played(indexed) == _played(scanned)
+    if hasattr(scanned, "_played_interactions"):  # vcrpy 8+: kept for drop_unused_requests
+        assert _played(indexed) == [5, 2, 1, 4, 0, 3]
     assert indexed.all_played
 
 
