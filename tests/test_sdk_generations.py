@@ -191,3 +191,35 @@ def test_model_bodies_are_the_same_wire_in_every_generation() -> None:
         "location": "local",
         "properties": {"hardwareProfile": {"vmSize": "Standard_A1"}},
     }
+
+
+def test_no_sdk_is_one_line_naming_the_extra(pytester: pytest.Pytester) -> None:
+    """No management SDK: unrelated tests still run; a test that needs a client stops the run
+    before it starts, with one line naming the extra (here azure-mgmt-* are hidden from imports)."""
+    pytester.makeconftest(
+        """
+        import sys
+
+        class HideManagementSdks:
+            def find_spec(self, name, path=None, target=None):
+                if name.startswith("azure.mgmt.") and not name.startswith("azure.mgmt.core"):
+                    raise ModuleNotFoundError(f"No module named {name!r}")
+                return None
+
+        for loaded in [m for m in sys.modules if m.startswith("azure.mgmt.") and "mgmt.core" not in m]:
+            del sys.modules[loaded]
+        sys.meta_path.insert(0, HideManagementSdks())
+        """
+    )
+    pytester.makepyfile(test_plain="def test_plain(): pass")
+    assert pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_plain.py").ret == 0
+    pytester.makepyfile(test_vm="def test_vm(compute_client, network_client): pass")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--azurestack-profile=latest", "test_vm.py"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert len(errors) == 1, result.stderr.str()
+    assert "azure-mgmt-compute" in errors[0] and "azure-mgmt-network" in errors[0]
+    assert "pip install 'pytest-azurestack[sdk]'" in errors[0]
+    assert "Traceback" not in result.stderr.str()
