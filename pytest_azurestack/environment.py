@@ -1,4 +1,4 @@
-"""The standard Azure Stack variables (DESIGN section 6), read once and checked together.
+"""The six standard Azure Stack variables, read once and checked together.
 
 A live run (emulator or stamp) is configured only through these, exactly as Microsoft's Azure Stack
 Python instructions describe; the emulator target exports them for its own server.

@@ -1,8 +1,9 @@
 """API version profiles as data: (provider, resource type) -> api-version.
 
 Sources: Azure/azure-rest-api-specs ``profile/<name>.json`` and ``azure.profiles.KnownProfiles``
-(DESIGN section 3). ``latest`` is what the last multi-API SDK generation sends by default; an
-Azure Stack stamp refuses those versions.
+(azure-common 1.1.28). ``latest`` here is what the last multi-API SDK generation (compute 35) sends
+by default; it pins nothing (its versions are whatever the installed SDK sends, so the guard does
+not apply to it), and an Azure Stack stamp refuses those versions.
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def get_profile(name: str) -> Profile:
         raise UnknownProfileError(f"unknown API version profile {name!r}; known profiles: {known}") from None
 
 
-# Azure Stack Hub builds and the newest profile each serves (DESIGN section 3).
+# Azure Stack Hub builds and the newest profile each serves (Microsoft's Azure Stack Hub API
+# version profile docs: 2102 and later 2020-09-01-hybrid, 1904 to 2008 2019-03-01-hybrid, 1808 2018-03-01-hybrid).
 STAMP_BUILDS: Mapping[str, Profile] = {
     "2102": V2020_09_01_HYBRID,
     "2008": V2019_03_01_HYBRID,

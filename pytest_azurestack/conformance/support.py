@@ -1,7 +1,7 @@
 """Tell "the cloud refused this api-version or resource type" apart from a real failure.
 
 Resource Manager refuses an api-version or type it does not serve with a 400 (some types with a
-404) and an ARM error body (DESIGN section 7): global Azure says ``NoRegisteredProviderFound``
+404) and an ARM error body (Azure/azure-resource-manager-rpc, and many public bug reports): global Azure says ``NoRegisteredProviderFound``
 for provider types and ``InvalidApiVersionParameter`` for built-in Resources types.
 
 Only these api-version / resource-type codes count. A blanket ``*NotSupported`` would turn the

@@ -5,7 +5,8 @@ included) and bodies, so recorded interactions stay consistent with each other, 
 request of a later playback, scrubbed the same way, matches what was recorded.
 
 The run's values come from one place, :meth:`RunValues.from_environment`: the six standard
-variables (DESIGN section 6) plus the run id and whatever endpoints the run discovered.
+variables of Microsoft's Azure Stack Python instructions (tenant, client, secret, subscription,
+ARM endpoint, location) plus the run id and whatever endpoints the run discovered.
 """
 
 from __future__ import annotations
