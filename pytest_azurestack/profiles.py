@@ -158,7 +158,8 @@ def get_profile(name: str) -> Profile:
 
 
 # Azure Stack Hub builds and the newest profile each serves (Microsoft's Azure Stack Hub API
-# version profile docs: 2102 and later 2020-09-01-hybrid, 1904 to 2008 2019-03-01-hybrid, 1808 2018-03-01-hybrid).
+# version profile docs: 2102 and later 2020-09-01-hybrid, 1904 to 2008 2019-03-01-hybrid,
+# 1808 2018-03-01-hybrid).
 STAMP_BUILDS: Mapping[str, Profile] = {
     "2102": V2020_09_01_HYBRID,
     "2008": V2019_03_01_HYBRID,

@@ -1,8 +1,9 @@
 """Tell "the cloud refused this api-version or resource type" apart from a real failure.
 
 Resource Manager refuses an api-version or type it does not serve with a 400 (some types with a
-404) and an ARM error body (Azure/azure-resource-manager-rpc, and many public bug reports): global Azure says ``NoRegisteredProviderFound``
-for provider types and ``InvalidApiVersionParameter`` for built-in Resources types.
+404) and an ARM error body (Azure/azure-resource-manager-rpc; many public bug reports show the
+wording): global Azure says ``NoRegisteredProviderFound`` for provider types and
+``InvalidApiVersionParameter`` for built-in Resources types.
 
 Only these api-version / resource-type codes count. A blanket ``*NotSupported`` would turn the
 suite's own mistakes (``SkuNotSupported`` for a typo'd sku) into "the cloud's limit" with exit 0.
