@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
 from vcr import matchers as vcr_matchers
@@ -39,6 +40,7 @@ Key = tuple[str, str, tuple[tuple[str, str], ...]]
 _INDEXED: frozenset[Callable[..., Any]] = frozenset({vcr_matchers.method, arm_path, arm_query, json_body})
 # vcrpy's Cassette state that play_response books a play in (vcrpy 9.x).
 _BOOKKEEPING = ("data", "play_counts", "allow_playback_repeats")
+VCRPY_MAJOR = int(metadata.version("vcrpy").split(".")[0])
 
 
 def _key(request: Request) -> Key:
@@ -72,9 +74,11 @@ class PlaybackIndex:
         """Book interaction ``index`` as played, as vcrpy's play_response does; return it."""
         cassette = self._cassette
         recorded, response = cassette.data[index]
-        # vcrpy 8+ remembers a loaded interaction on its first play (for drop_unused_requests).
+        # For drop_unused_requests vcrpy 9 remembers a loaded interaction on its first play,
+        # vcrpy 8 every play; vcrpy 7 and older keep no such list.
         played = getattr(cassette, "_played_interactions", None)
-        if played is not None and cassette.play_counts[index] == 0 and index < cassette._loaded_count:
+        first_load = cassette.play_counts[index] == 0 and index < getattr(cassette, "_loaded_count", 0)
+        if played is not None and (first_load or VCRPY_MAJOR < 9):
             played.append((recorded, response))
         cassette.play_counts[index] += 1
         return recorded, response
