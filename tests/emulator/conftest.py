@@ -36,10 +36,10 @@ import pytest
 import requests
 
 from pytest_azurestack.emulator import EmulatorConfig, EmulatorInfo, EmulatorServer
-from pytest_azurestack.emulator.app import Emulator
 from pytest_azurestack.emulator.arm.faults import Faults
 from pytest_azurestack.emulator.arm.lro import LroManager
 from pytest_azurestack.emulator.config import ALL_PROVIDERS
+from pytest_azurestack.emulator.stamp import Emulator
 
 RG_API = "2019-10-01"
 

@@ -22,11 +22,11 @@ from test_compute_http import (  # same directory: pytest puts it on sys.path
 
 from pytest_azurestack.emulator import cli
 from pytest_azurestack.emulator.admin_client import EmulatorAdmin, EmulatorAdminError
-from pytest_azurestack.emulator.app import Emulator
 from pytest_azurestack.emulator.arm.faults import FaultRule, Faults
 from pytest_azurestack.emulator.arm.lro import LroManager, Transition
 from pytest_azurestack.emulator.config import EmulatorConfig
 from pytest_azurestack.emulator.server import EmulatorInfo, EmulatorServer
+from pytest_azurestack.emulator.stamp import Emulator
 from pytest_azurestack.emulator.tls import CA_FILE, make_certificates
 
 NET = "2018-11-01"
@@ -269,7 +269,7 @@ def _request(emulator: Emulator) -> Any:
         location="local",
         subscription_id="s",
         body=b"",
-        emulator=emulator,
+        context=emulator.context,
     )
 
 

@@ -15,9 +15,7 @@ from pytest_azurestack.emulator.providers.compute.sizes import AZURE_STACK_SIZES
 
 
 def _compute(request: ArmRequest) -> Compute:
-    return Compute(
-        request.emulator.store, ImageCatalog.from_config(request.emulator.config), request.location
-    )
+    return Compute(request.store, ImageCatalog.from_config(request.context.config), request.location)
 
 
 def _vm_id(request: ArmRequest) -> str:
@@ -29,7 +27,7 @@ def _disk_id(request: ArmRequest) -> str:
 
 
 def _begin(request: ArmRequest, change: Change) -> Any:
-    return request.emulator.lro.begin(
+    return request.lro.begin(
         request, change.resource["id"], change.complete, change.kind, on_failure=change.on_failure
     )
 
@@ -61,7 +59,7 @@ def put_vm(request: ArmRequest, patch: bool = False) -> ArmResponse:
     op = _begin(request, change)
     body = shapes.vm(change.resource, request.api_version, compute.store)
     # A create answers 201; an update (attach, detach, tag) 200 with Updating (real-arm-digest.md).
-    return request.emulator.lro.put_response(request, op, body, change.created)
+    return request.lro.put_response(request, op, body, change.created)
 
 
 def patch_vm(request: ArmRequest) -> ArmResponse:
@@ -77,9 +75,7 @@ def get_vm(request: ArmRequest) -> ArmResponse:
 
 
 def vm_instance_view(request: ArmRequest) -> ArmResponse:
-    vm_id = _vm_id(request)
-    request.emulator.lro.observe(vm_id)  # reading the instance view is a poll of the VM's operation too
-    resource = _compute(request).get(vm_id, VM_TYPE)
+    resource = _compute(request).get(_vm_id(request), VM_TYPE)
     return ArmResponse(200, shapes.vm_instance_view(resource, request.api_version))
 
 
@@ -95,7 +91,7 @@ def delete_vm(request: ArmRequest) -> ArmResponse:
     change = _compute(request).delete_vm(_vm_id(request))
     if change is None:
         return ArmResponse(204)
-    return request.emulator.lro.accepted_response(request, _begin(request, change))
+    return request.lro.accepted_response(request, _begin(request, change))
 
 
 def _power(action: str) -> Any:
@@ -110,7 +106,7 @@ def _power(action: str) -> Any:
                     target="skipShutdown",
                 )
         change = _compute(request).power(_vm_id(request), action)
-        response = request.emulator.lro.accepted_response(request, _begin(request, change))
+        response = request.lro.accepted_response(request, _begin(request, change))
         response.headers["Azure-AsyncNotification"] = "Enabled"  # as compute sends (real-arm-digest.md)
         return response
 
@@ -142,7 +138,7 @@ def put_disk(request: ArmRequest, patch: bool = False) -> ArmResponse:
     op = _begin(request, change)
     body = shapes.disk(change.resource, request.api_version, compute.store)
     # Disk writes answer 202 (the spec allows only 200/202 here) with the body and are polled.
-    response = request.emulator.lro.accepted_response(request, op)
+    response = request.lro.accepted_response(request, op)
     response.body = body
     return response
 
@@ -169,7 +165,7 @@ def delete_disk(request: ArmRequest) -> ArmResponse:
     change = _compute(request).delete_disk(_disk_id(request))
     if change is None:
         return ArmResponse(204)
-    return request.emulator.lro.accepted_response(request, _begin(request, change))
+    return request.lro.accepted_response(request, _begin(request, change))
 
 
 # --- image catalog and sizes -----------------------------------------------------------------------
@@ -199,7 +195,7 @@ def _not_found() -> ArmError:
 
 def _catalog(request: ArmRequest) -> ImageCatalog:
     _check_location(request)
-    return ImageCatalog.from_config(request.emulator.config)
+    return ImageCatalog.from_config(request.context.config)
 
 
 def _entry(request: ArmRequest, name: str, *parts: str) -> dict[str, str]:

@@ -94,7 +94,7 @@ def network_handler(handler: Handler) -> Handler:
 
 
 def _model(request: ArmRequest) -> NetworkModel:
-    return NetworkModel(request.emulator.store)
+    return NetworkModel(request.store)
 
 
 def _top_id(request: ArmRequest, kind: TopLevel, name_param: str = "name") -> str:
@@ -129,7 +129,7 @@ def _check_preconditions(request: ArmRequest, model: NetworkModel, current: dict
 
 def _check_idle(request: ArmRequest, rid: str) -> None:
     """A write while the resource's previous operation runs is refused, as Compute does."""
-    if request.emulator.lro.running_on(rid):
+    if request.lro.running_on(rid):
         raise ArmError(
             409,
             "AnotherOperationInProgress",
@@ -156,10 +156,10 @@ def put_resource(kind: TopLevel) -> Handler:
         _check_preconditions(request, model, model.store.get(rid))
         resource, created = kind.put(model, rid, body)
         final_id = resource["id"]
-        op = request.emulator.lro.begin(
+        op = request.lro.begin(
             request, final_id, lambda: model.finish_put(final_id), "create" if created else "update"
         )
-        response = request.emulator.lro.put_response(request, op, _shown(request, model, resource), created)
+        response = request.lro.put_response(request, op, _shown(request, model, resource), created)
         return _with_etag(response, resource)
 
     return handler
@@ -197,8 +197,8 @@ def delete_resource(kind: TopLevel) -> Handler:
         if resource is None:
             return ArmResponse(204)
         final_id = resource["id"]
-        op = request.emulator.lro.begin(request, final_id, lambda: model.finish_delete(final_id), "delete")
-        return request.emulator.lro.accepted_response(request, op)
+        op = request.lro.begin(request, final_id, lambda: model.finish_delete(final_id), "delete")
+        return request.lro.accepted_response(request, op)
 
     return handler
 
@@ -238,14 +238,14 @@ def put_child(kind: Child) -> Handler:
         _check_idle(request, cid)
         child, created = put(model, cid, body)
         final_id = child["id"]
-        op = request.emulator.lro.begin(
+        op = request.lro.begin(
             request,
             final_id,
             lambda: model.finish_child_put(final_id),
             "create" if created else "update",
             on_failure=lambda status: model.fail_child(final_id, status),
         )
-        response = request.emulator.lro.put_response(request, op, _shown(request, model, child), created)
+        response = request.lro.put_response(request, op, _shown(request, model, child), created)
         return _with_etag(response, child)
 
     return handler
@@ -283,13 +283,13 @@ def delete_child(kind: Child) -> Handler:
         if child is None:
             return ArmResponse(204)
         final_id = child["id"]
-        op = request.emulator.lro.begin(
+        op = request.lro.begin(
             request,
             final_id,
             lambda: model.finish_child_delete(final_id),
             "delete",
             on_failure=lambda status: model.fail_child(final_id, status),
         )
-        return request.emulator.lro.accepted_response(request, op)
+        return request.lro.accepted_response(request, op)
 
     return handler
