@@ -44,7 +44,7 @@ def _nic(model: NetworkModel, name: str, **config: Any) -> dict[str, Any]:
             "ipConfigurations": [{"name": "c", "properties": {"subnet": {"id": SUBNET}, **config}}]
         },
     }
-    return model.put_network_interface(f"{RG}/networkInterfaces/{name}", body)[0]
+    return model.put_network_interface(f"{RG}/networkInterfaces/{name}", body).resource
 
 
 def _address(nic: dict[str, Any]) -> str:
@@ -73,7 +73,7 @@ def test_a_slash_29_holds_three_nics_then_is_full(model: NetworkModel) -> None:
 def test_freed_address_is_reused_and_update_keeps_address(model: NetworkModel) -> None:
     first, second = _nic(model, "a"), _nic(model, "b")
     assert _address(_nic(model, "b")) == _address(second)  # PUT again: same address
-    model.begin_delete_network_interface(first["id"])
+    model.delete_network_interface(first["id"])
     model.finish_delete(first["id"])
     assert _address(_nic(model, "c")) == "10.0.0.4"
 
@@ -115,7 +115,7 @@ def test_ids_compare_case_insensitively(model: NetworkModel) -> None:
 
 
 def test_dynamic_public_ip_lifecycle(model: NetworkModel) -> None:
-    pip, _ = model.put_public_ip(f"{RG}/publicIPAddresses/p", {"location": "local"})
+    pip = model.put_public_ip(f"{RG}/publicIPAddresses/p", {"location": "local"}).resource
     assert "ipAddress" not in pip["properties"]
     nic = _nic(model, "n", publicIPAddress={"id": pip["id"]})
     assert pip["properties"]["ipAddress"] in {str(h) for h in addressing.PUBLIC_POOLS[0].hosts()}

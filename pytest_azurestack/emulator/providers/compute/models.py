@@ -18,6 +18,7 @@ from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError, resource_not_found
 from pytest_azurestack.emulator.arm.ids import parse_resource_id, resource_id, same_id
+from pytest_azurestack.emulator.arm.lro import Change
 from pytest_azurestack.emulator.arm.store import Store
 from pytest_azurestack.emulator.arm.validation import resolve_location
 from pytest_azurestack.emulator.providers.compute import body as b
@@ -86,17 +87,6 @@ def not_allowed_change(prop: str) -> ArmError:
     return ArmError(
         409, "PropertyChangeNotAllowed", f"Changing property '{prop}' is not allowed.", target=prop
     )
-
-
-@dataclass
-class Change:
-    """What a write did: the stored resource and the callbacks that end its operation."""
-
-    resource: dict[str, Any]
-    created: bool
-    kind: str
-    complete: Callable[[], Any]
-    on_failure: Callable[[str], None]
 
 
 @dataclass

@@ -25,6 +25,7 @@ from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError, resource_not_found
 from pytest_azurestack.emulator.arm.ids import parse_resource_id, same_id
+from pytest_azurestack.emulator.arm.lro import Change
 from pytest_azurestack.emulator.arm.store import Store
 from pytest_azurestack.emulator.providers.network import addressing
 from pytest_azurestack.emulator.providers.network import errors as err
@@ -268,7 +269,7 @@ class NetworkModel:
         return [addressing.parse_prefix(p) for p in self._subnet_prefixes(subnet)]
 
     # --- virtual networks and subnets ----------------------------------------------------------
-    def put_virtual_network(self, vnet_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def put_virtual_network(self, vnet_id: str, body: dict[str, Any]) -> Change:
         """Create or replace a virtual network (with its inline subnets)."""
         existing = self.store.get(vnet_id)
         parsed = parse_resource_id(vnet_id)
@@ -333,7 +334,7 @@ class NetworkModel:
             "tags": tags,
             "properties": properties,
         }
-        return self.store.put(vnet["id"], vnet), existing is None
+        return self._put_change(self.store.put(vnet["id"], vnet), existing is None)
 
     def _build_subnet(
         self, subnet_id: str, name: str, body: dict[str, Any], path: str, location: str
@@ -419,7 +420,7 @@ class NetworkModel:
                     "Move or delete that IP configuration first.",
                 )
 
-    def put_subnet(self, subnet_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def put_subnet(self, subnet_id: str, body: dict[str, Any]) -> Change:
         """Create or replace one subnet of an existing virtual network."""
         parsed = parse_resource_id(subnet_id)
         vnet = self.get(parsed.parent or "", VNETS)
@@ -432,9 +433,9 @@ class NetworkModel:
         self._check_subnet_range(subnet, networks, vnet["name"], subnets)
         self._check_in_use_subnet_change(old, subnet)
         self._save_child(vnet, subnets, old, subnet)
-        return subnet, old is None
+        return self._child_change(subnet, old is None)
 
-    def begin_delete_virtual_network(self, vnet_id: str) -> dict[str, Any] | None:
+    def delete_virtual_network(self, vnet_id: str) -> Change | None:
         """Mark for deletion (None when absent); 400 while any subnet is in use."""
         vnet = self._existing(vnet_id, VNETS)
         if vnet is None:
@@ -442,9 +443,9 @@ class NetworkModel:
         for subnet in vnet["properties"].get("subnets", []):
             self._ensure_subnet_unused(subnet)
         _set_state(vnet, DELETING)
-        return vnet
+        return self._delete_change(vnet)
 
-    def begin_delete_subnet(self, subnet_id: str) -> dict[str, Any] | None:
+    def delete_subnet(self, subnet_id: str) -> Change | None:
         found = self.find_subnet(subnet_id)
         if found is None:
             parsed = parse_resource_id(subnet_id)
@@ -452,10 +453,10 @@ class NetworkModel:
             return None
         self._ensure_subnet_unused(found[1])
         _set_state(found[1], DELETING)
-        return found[1]
+        return self._child_delete_change(found[1])
 
     # --- network security groups ---------------------------------------------------------------
-    def put_network_security_group(self, nsg_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def put_network_security_group(self, nsg_id: str, body: dict[str, Any]) -> Change:
         existing = self.store.get(nsg_id)
         parsed = parse_resource_id(nsg_id)
         check_name(parsed.name, "network security group")
@@ -492,7 +493,7 @@ class NetworkModel:
                 "defaultSecurityRules": defaults,
             },
         }
-        return self.store.put(full_id, nsg), existing is None
+        return self._put_change(self.store.put(full_id, nsg), existing is None)
 
     @staticmethod
     def _default_rules(nsg_id: str) -> list[dict[str, Any]]:
@@ -580,7 +581,7 @@ class NetworkModel:
                     "Rules cannot have the same Priority and Direction. To learn more, see aka.ms/nsgrules.",
                 )
 
-    def put_security_rule(self, rule_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def put_security_rule(self, rule_id: str, body: dict[str, Any]) -> Change:
         parsed = parse_resource_id(rule_id)
         nsg = self.get(parsed.parent or "", NSGS)
         rules: list[dict[str, Any]] = nsg["properties"].setdefault("securityRules", [])
@@ -589,7 +590,7 @@ class NetworkModel:
         rule = self._build_rule(f"{nsg['id']}/securityRules/{name}", name, body, "")
         self._check_rule_conflict(rule, rules)
         self._save_child(nsg, rules, old, rule)
-        return rule, old is None
+        return self._child_change(rule, old is None)
 
     def _save_child(
         self,
@@ -608,7 +609,7 @@ class NetworkModel:
             children.append(child)
         self.store.put(parent["id"], parent)
 
-    def begin_delete_network_security_group(self, nsg_id: str) -> dict[str, Any] | None:
+    def delete_network_security_group(self, nsg_id: str) -> Change | None:
         nsg = self._existing(nsg_id, NSGS)
         if nsg is None:
             return None
@@ -616,18 +617,19 @@ class NetworkModel:
         if nics or subnets:
             raise err.nsg_in_use(nsg["id"], [*nics, *subnets])
         _set_state(nsg, DELETING)
-        return nsg
+        return self._delete_change(nsg)
 
-    def begin_delete_security_rule(self, rule_id: str) -> dict[str, Any] | None:
+    def delete_security_rule(self, rule_id: str) -> Change | None:
         parsed = parse_resource_id(rule_id)
         nsg = self.get(parsed.parent or "", NSGS)
         rule = _by_name(nsg["properties"].get("securityRules", []), parsed.name)
-        if rule is not None:
-            _set_state(rule, DELETING)
-        return rule
+        if rule is None:
+            return None
+        _set_state(rule, DELETING)
+        return self._child_delete_change(rule)
 
     # --- public IP addresses -------------------------------------------------------------------
-    def put_public_ip(self, pip_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def put_public_ip(self, pip_id: str, body: dict[str, Any]) -> Change:
         existing = self.store.get(pip_id)
         parsed = parse_resource_id(pip_id)
         check_name(parsed.name, "public IP address")
@@ -701,7 +703,7 @@ class NetworkModel:
             "sku": {"name": sku},
             "properties": properties,
         }
-        return self.store.put(pip["id"], pip), existing is None
+        return self._put_change(self.store.put(pip["id"], pip), existing is None)
 
     def _allocate_public_address(self) -> str:
         used = {
@@ -714,7 +716,7 @@ class NetworkModel:
             raise err.public_pool_exhausted()
         return address
 
-    def begin_delete_public_ip(self, pip_id: str) -> dict[str, Any] | None:
+    def delete_public_ip(self, pip_id: str) -> Change | None:
         pip = self._existing(pip_id, PUBLIC_IPS)
         if pip is None:
             return None
@@ -722,10 +724,10 @@ class NetworkModel:
         if user is not None:
             raise err.public_ip_in_use(pip["id"], user)
         _set_state(pip, DELETING)
-        return pip
+        return self._delete_change(pip)
 
     # --- network interfaces --------------------------------------------------------------------
-    def put_network_interface(self, nic_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def put_network_interface(self, nic_id: str, body: dict[str, Any]) -> Change:
         """Create or replace a NIC: check every reference, then allocate its addresses."""
         existing = self.store.get(nic_id)
         parsed = parse_resource_id(nic_id)
@@ -821,7 +823,7 @@ class NetworkModel:
             "tags": tags,
             "properties": properties,
         }
-        return self.store.put(full_id, nic), existing is None
+        return self._put_change(self.store.put(full_id, nic), existing is None)
 
     def _build_ip_config(
         self,
@@ -969,7 +971,7 @@ class NetworkModel:
         used = {str(nic["properties"].get("macAddress")) for nic in self.store.list(subscription, NICS)}
         return addressing.new_mac_address(used, self.rng)
 
-    def begin_delete_network_interface(self, nic_id: str) -> dict[str, Any] | None:
+    def delete_network_interface(self, nic_id: str) -> Change | None:
         nic = self._existing(nic_id, NICS)
         if nic is None:
             return None
@@ -977,7 +979,7 @@ class NetworkModel:
         if vm:
             raise err.nic_in_use(nic["id"], vm)
         _set_state(nic, DELETING)
-        return nic
+        return self._delete_change(nic)
 
     # --- shared --------------------------------------------------------------------------------
     def _existing(self, resource_id: str, full_type: str) -> dict[str, Any] | None:
@@ -994,6 +996,33 @@ class NetworkModel:
             return
         if resource is None or resource.get("etag") != if_match.strip():
             raise err.precondition_failed(resource["id"] if resource else "a resource that does not exist")
+
+    # --- the operations writes start --------------------------------------------------------------
+    def _put_change(self, resource: dict[str, Any], created: bool) -> Change:
+        rid = resource["id"]
+        return Change(resource, created, complete=lambda: self.finish_put(rid))
+
+    def _delete_change(self, resource: dict[str, Any]) -> Change:
+        rid = resource["id"]
+        return Change(resource, kind="delete", complete=lambda: self.finish_delete(rid))
+
+    def _child_change(self, child: dict[str, Any], created: bool) -> Change:
+        cid = child["id"]
+        return Change(
+            child,
+            created,
+            complete=lambda: self.finish_child_put(cid),
+            on_failure=lambda status: self.fail_child(cid, status),
+        )
+
+    def _child_delete_change(self, child: dict[str, Any]) -> Change:
+        cid = child["id"]
+        return Change(
+            child,
+            kind="delete",
+            complete=lambda: self.finish_child_delete(cid),
+            on_failure=lambda status: self.fail_child(cid, status),
+        )
 
     # --- completion callbacks (run by the LRO manager) ---------------------------------------------
     def finish_put(self, resource_id: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.ids import group_id
+from pytest_azurestack.emulator.arm.lro import Change, respond
 from pytest_azurestack.emulator.arm.operations import ANY_PROVIDER
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
@@ -189,8 +190,7 @@ def delete_group(request: ArmRequest) -> ArmResponse:
     def complete() -> None:
         store.delete_tree(gid)
 
-    op = request.lro.begin(request, gid, complete, kind="delete")
-    return request.lro.accepted_response(request, op)
+    return respond(request, Change(group, kind="delete", complete=complete))
 
 
 _TAG_FILTER = re.compile(

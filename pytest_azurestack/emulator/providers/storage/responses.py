@@ -7,6 +7,7 @@ from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError, resource_not_found
 from pytest_azurestack.emulator.arm.ids import resource_id
+from pytest_azurestack.emulator.arm.lro import Change, respond
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import (
@@ -96,11 +97,8 @@ def create(request: ArmRequest) -> ArmResponse:
         account["properties"]["provisioningState"] = "Succeeded"
         return shape(account, api_version)
 
-    op = request.lro.begin(request, account["id"], complete, kind="create")
-    response = request.lro.accepted_response(request, op)
-    # The real service answers a create with Location only.
-    response.headers.pop("Azure-AsyncOperation", None)
-    return response
+    # The real service answers a create with 202 and Location only.
+    return respond(request, Change(account, created=True, complete=complete), reply="location")
 
 
 def get(request: ArmRequest) -> ArmResponse:
