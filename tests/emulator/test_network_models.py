@@ -73,8 +73,9 @@ def test_a_slash_29_holds_three_nics_then_is_full(model: NetworkModel) -> None:
 def test_freed_address_is_reused_and_update_keeps_address(model: NetworkModel) -> None:
     first, second = _nic(model, "a"), _nic(model, "b")
     assert _address(_nic(model, "b")) == _address(second)  # PUT again: same address
-    model.delete_network_interface(first["id"])
-    model.finish_delete(first["id"])
+    change = model.delete_network_interface(first["id"])
+    assert change is not None and change.complete is not None
+    change.complete()
     assert _address(_nic(model, "c")) == "10.0.0.4"
 
 
