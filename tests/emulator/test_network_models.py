@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import security_rule
 
 from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.store import Store
@@ -176,21 +177,7 @@ _VALID_BODIES = {
     "nsg": {
         "location": "local",
         "properties": {
-            "securityRules": [
-                {
-                    "name": "r",
-                    "properties": {
-                        "protocol": "Tcp",
-                        "access": "Allow",
-                        "direction": "Inbound",
-                        "priority": 100,
-                        "sourcePortRange": "*",
-                        "destinationPortRanges": ["22", "80-90"],
-                        "sourceAddressPrefix": "*",
-                        "destinationAddressPrefix": "*",
-                    },
-                }
-            ]
+            "securityRules": [security_rule(destinationPortRange=None, destinationPortRanges=["22", "80-90"])]
         },
     },
 }

@@ -14,7 +14,7 @@ from pytest_azurestack.emulator.providers.compute.images import ImageCatalog, Im
 from pytest_azurestack.emulator.providers.compute.models import DISK_TYPE, VM_TYPE, Compute, image_id
 from pytest_azurestack.emulator.providers.compute.sizes import AZURE_STACK_SIZES
 
-# Compute's power actions send this beside the operation's headers, as the same recordings show.
+# Compute's power actions send this beside the operation's own headers.
 ASYNC_NOTIFICATION = {"Azure-AsyncNotification": "Enabled"}
 
 
@@ -55,8 +55,7 @@ def put_vm(request: ArmRequest, patch: bool = False) -> ArmResponse:
         patch=patch,
     )
     body = shapes.vm(change.resource, request.api_version, compute.store)
-    # A create answers 201; an update (attach, detach, tag) 200 with Updating, as the Azure Stack
-    # recordings of Azure/azure-cli show (command_modules/vm/tests/hybrid_2020_09_01/recordings).
+    # A create answers 201; an update (attach, detach, tag) 200 with the VM in Updating.
     return respond(request, change, body)
 
 
