@@ -86,7 +86,7 @@ def respond(
         out["Location"] = lro.status_url(request, op, monitor=True)
         if reply == "accepted":
             out["Azure-AsyncOperation"] = lro.status_url(request, op)
-    out["Retry-After"] = str(lro.retry_after)
+    out["Retry-After"] = lro.retry_after_header
     out.update(headers or {})
     status = (201 if change.created else 200) if reply == "resource" else 202
     return ArmResponse(status, body, out)
@@ -181,7 +181,7 @@ class LroManager:
         *,
         polls: int = 1,
         seconds: float | None = None,
-        retry_after: int = 1,
+        retry_after: float = 1,
         transitions: Mapping[str, Transition] | None = None,
     ) -> None:
         self.store = store
@@ -191,6 +191,12 @@ class LroManager:
         self.operations: dict[str, Operation] = {}
         # Running operations by resource id (normalized), so a GET finds its operations in O(1).
         self._running: dict[str, dict[str, Operation]] = {}
+
+    @property
+    def retry_after_header(self) -> str:
+        """Whole seconds as ARM writes them (``1``); a fraction as given (``0.01``)."""
+        value = self.retry_after
+        return str(int(value)) if float(value).is_integer() else str(value)
 
     # --- configuration -------------------------------------------------------------------------
     def set_transition(self, key: str, transition: Transition | None) -> None:
@@ -368,7 +374,7 @@ class LroManager:
             raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' could not be found.")
         self.poll(op)
         monitor = (request.query_param("monitor") or "").lower() == "true"
-        retry = {"Retry-After": str(self.retry_after)}
+        retry = {"Retry-After": self.retry_after_header}
         if not monitor:
             return ArmResponse(200, op.status_body(), {} if op.done else retry)
         if not op.done:
