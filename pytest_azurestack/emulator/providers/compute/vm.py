@@ -142,25 +142,11 @@ class VirtualMachines(DataDisks, NetworkProfiles):
         option = create_option(os_in, "storageProfile.osDisk.createOption", default="FromImage")
         source = self._os_source(props, storage, os_in, option)
         nics = self._nics(props, vm_id, required=True)
-        if unmanaged:
-            os_disk = self._unmanaged_os_disk(
-                subscription, vm_id, os_in, option, source.image, source.os_type, plan
-            )
-        else:
-            os_disk = self._managed_os_disk(
-                subscription, group, name, vm_id, os_in, option, source.image, source.os_type, size, plan
-            )
         scope = DiskScope(subscription, group, name, vm_id, size, unmanaged, plan, deallocated=True)
-        data_disks = self._data_disks(scope, storage, [])
-        storage_out: dict[str, Any] = {}
-        if source.image_ref is not None:
-            storage_out["imageReference"] = source.image_ref
-        storage_out["osDisk"] = os_disk
-        storage_out["dataDisks"] = data_disks
         properties: dict[str, Any] = {
             "vmId": str(uuid.uuid4()),
             "hardwareProfile": {"vmSize": size.name},
-            "storageProfile": storage_out,
+            "storageProfile": self._new_storage_profile(scope, storage, os_in, option, source),
         }
         if source.os_profile is not None:
             properties["osProfile"] = source.os_profile
@@ -188,6 +174,35 @@ class VirtualMachines(DataDisks, NetworkProfiles):
                 "unmanaged": unmanaged,
             },
         }
+
+    def _new_storage_profile(
+        self, scope: DiskScope, storage: dict[str, Any], os_in: dict[str, Any], option: str, source: _OsSource
+    ) -> dict[str, Any]:
+        """A new VM's storageProfile: image reference, OS disk, data disks (to create in ``scope.plan``)."""
+        if scope.unmanaged:
+            os_disk = self._unmanaged_os_disk(
+                scope.subscription, scope.vm_id, os_in, option, source.image, source.os_type, scope.plan
+            )
+        else:
+            os_disk = self._managed_os_disk(
+                scope.subscription,
+                scope.group,
+                scope.vm_name,
+                scope.vm_id,
+                os_in,
+                option,
+                source.image,
+                source.os_type,
+                scope.size,
+                scope.plan,
+            )
+        data_disks = self._data_disks(scope, storage, [])
+        storage_out: dict[str, Any] = {}
+        if source.image_ref is not None:
+            storage_out["imageReference"] = source.image_ref
+        storage_out["osDisk"] = os_disk
+        storage_out["dataDisks"] = data_disks
+        return storage_out
 
     def _os_source(
         self, props: dict[str, Any], storage: dict[str, Any], os_in: dict[str, Any], option: str
