@@ -109,15 +109,7 @@ class DataDisks(StorageProfiles):
             return entry
         if option == "Attach" or (given_id and option in ("Empty", None)):
             disk = self._attachable_disk(managed, path, vm_id)
-            disk["managedBy"] = vm_id
-            return {
-                "lun": lun,
-                "name": disk["name"],
-                "createOption": "Attach",
-                "caching": caching,
-                "managedDisk": {"storageAccountType": disk["sku"]["name"], "id": disk["id"]},
-                "diskSizeGB": disk["properties"]["diskSizeGB"],
-            }
+            return {"lun": lun, **self._attach(disk, vm_id, caching)}
         if option == "Empty":
             size_gb = b.integer(item, "diskSizeGB", f"{path}.diskSizeGB", required=True)
             size_gb = check_size(size_gb, f"{path}.diskSizeGB")

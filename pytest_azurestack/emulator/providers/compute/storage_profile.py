@@ -78,15 +78,7 @@ class StorageProfiles(Disks):
             os_type = os_type or str(disk["properties"].get("osType") or "")
             if not os_type:
                 raise b.missing(f"{path}.osType")
-            disk["managedBy"] = vm_id
-            return {
-                "osType": os_type,
-                "name": disk["name"],
-                "createOption": "Attach",
-                "caching": caching,
-                "managedDisk": {"storageAccountType": disk["sku"]["name"], "id": disk["id"]},
-                "diskSizeGB": disk["properties"]["diskSizeGB"],
-            }
+            return {"osType": os_type, **self._attach(disk, vm_id, caching)}
         assert image is not None
         storage_type = self._storage_type(managed, path, size)
         size_gb = b.integer(os_in, "diskSizeGB", f"{path}.diskSizeGB")
@@ -184,6 +176,18 @@ class StorageProfiles(Disks):
                 "Attach and its managedDisk.id, or choose another name.",
                 code="Conflict",
             )
+
+    @staticmethod
+    def _attach(disk: dict[str, Any], vm_id: str, caching: str) -> dict[str, Any]:
+        """The disk belongs to the VM now; the storage profile entry that says so."""
+        disk["managedBy"] = vm_id
+        return {
+            "name": disk["name"],
+            "createOption": "Attach",
+            "caching": caching,
+            "managedDisk": {"storageAccountType": disk["sku"]["name"], "id": disk["id"]},
+            "diskSizeGB": disk["properties"]["diskSizeGB"],
+        }
 
     def _attachable_disk(self, managed: dict[str, Any], path: str, vm_id: str) -> dict[str, Any]:
         disk_id = b.text(managed, "id", f"{path}.managedDisk.id", required=True) or ""

@@ -18,6 +18,7 @@ import copy
 import random
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError, resource_not_found
@@ -26,6 +27,7 @@ from pytest_azurestack.emulator.arm.lro import Change
 from pytest_azurestack.emulator.arm.store import Store
 from pytest_azurestack.emulator.providers.network import addressing
 from pytest_azurestack.emulator.providers.network import errors as err
+from pytest_azurestack.emulator.providers.network import validation as v
 
 NAMESPACE = "Microsoft.Network"
 VNETS = "Microsoft.Network/virtualNetworks"
@@ -66,6 +68,19 @@ def by_name(items: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
 
 def same_location(a: str, b: str) -> bool:
     return a.replace(" ", "").lower() == b.replace(" ", "").lower()
+
+
+@dataclass(frozen=True)
+class PutTarget:
+    """What a PUT of a top-level resource writes over: the stored resource (if any), the id and
+    name it keeps (their case as first created), and the body's checked location and tags."""
+
+    existing: dict[str, Any] | None
+    id: str
+    name: str
+    subscription: str
+    location: str
+    tags: dict[str, str]
 
 
 class NetworkBase:
@@ -228,6 +243,33 @@ class NetworkBase:
             return
         if resource is None or resource.get("etag") != if_match.strip():
             raise err.precondition_failed(resource["id"] if resource else "a resource that does not exist")
+
+    def _put_target(self, resource_id: str, body: dict[str, Any], what: str) -> PutTarget:
+        """The checks every top-level PUT starts with: the name, the location, the tags."""
+        existing = self.store.get(resource_id)
+        parsed = parse_resource_id(resource_id)
+        v.check_name(parsed.name, what)
+        location = v.require_location(body, existing)
+        tags = v.get_tags(body)
+        return PutTarget(
+            existing,
+            existing["id"] if existing else resource_id,
+            existing["name"] if existing else parsed.name,
+            parsed.subscription,
+            location,
+            tags,
+        )
+
+    def _child_slot(
+        self, child_id: str, parent_type: str, collection: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None, str]:
+        """For a PUT of an inline child: (parent or 404, its collection, the child it replaces or
+        None, the name to store: the existing child's, else the URL's)."""
+        parsed = parse_resource_id(child_id)
+        parent = self.get(parsed.parent or "", parent_type)
+        children: list[dict[str, Any]] = parent["properties"].setdefault(collection, [])
+        old = by_name(children, parsed.name)
+        return parent, children, old, old["name"] if old else parsed.name
 
     def _save_child(
         self,

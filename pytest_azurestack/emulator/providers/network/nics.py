@@ -17,6 +17,7 @@ from pytest_azurestack.emulator.arm.lro import Change
 from pytest_azurestack.emulator.arm.store import Store
 from pytest_azurestack.emulator.providers.network import addressing
 from pytest_azurestack.emulator.providers.network import errors as err
+from pytest_azurestack.emulator.providers.network import validation as v
 from pytest_azurestack.emulator.providers.network.base import (
     DELETING,
     IP_CONFIGS,
@@ -30,19 +31,6 @@ from pytest_azurestack.emulator.providers.network.base import (
     set_state,
 )
 from pytest_azurestack.emulator.providers.network.public_ips import PublicIps
-from pytest_azurestack.emulator.providers.network.validation import (
-    bad_request,
-    check_name,
-    get,
-    get_choice,
-    get_list,
-    get_object,
-    get_reference,
-    get_tags,
-    join,
-    missing,
-    require_location,
-)
 
 
 @dataclass(frozen=True)
@@ -59,16 +47,13 @@ class _Settings:
 class NetworkInterfaces(PublicIps):
     def put_network_interface(self, nic_id: str, body: dict[str, Any]) -> Change:
         """Create or replace a NIC: check every reference, then allocate its addresses."""
-        existing = self.store.get(nic_id)
-        parsed = parse_resource_id(nic_id)
-        check_name(parsed.name, "network interface")
-        location = require_location(body, existing)
-        tags = get_tags(body)
-        full_id = existing["id"] if existing else nic_id
-        props = get_object(body, "properties", "", required=True)
-        configs_body = get_list(props, "ipConfigurations", dict, "properties", required=True) or []
+        target = self._put_target(nic_id, body, "network interface")
+        existing, location, tags = target.existing, target.location, target.tags
+        full_id = target.id
+        props = v.get_object(body, "properties", "", required=True)
+        configs_body = v.get_list(props, "ipConfigurations", dict, "properties", required=True) or []
         if not configs_body:
-            raise missing(
+            raise v.missing(
                 "properties.ipConfigurations", "A network interface needs at least one IP configuration."
             )
         settings = self._nic_settings(props, full_id, location)
@@ -81,29 +66,24 @@ class NetworkInterfaces(PublicIps):
             config["etag"] = etag
         self._reassociate_public_ips(old_props.get("ipConfigurations", []), configs)
         nic = {
-            "name": existing["name"] if existing else parsed.name,
+            "name": target.name,
             "id": full_id,
             "etag": etag,
             "type": NICS,
             "location": location,
             "tags": tags,
-            "properties": self._nic_properties(settings, configs, old_props, location, parsed.subscription),
+            "properties": self._nic_properties(settings, configs, old_props, location, target.subscription),
         }
         return self._put_change(self.store.put(full_id, nic), existing is None)
 
     def _nic_settings(self, props: dict[str, Any], nic_id: str, location: str) -> _Settings:
-        nsg_ref = get_reference(props, "networkSecurityGroup", "properties")
+        nsg_ref = v.get_reference(props, "networkSecurityGroup", "properties")
         nsg = self._referenced(nsg_ref, NSGS, nic_id, location) if nsg_ref else None
-        forwarding = bool(get(props, "enableIPForwarding", bool, "properties"))
-        accelerated = bool(get(props, "enableAcceleratedNetworking", bool, "properties"))
-        dns_body = get_object(props, "dnsSettings", "properties")
-        dns_servers = get_list(dns_body, "dnsServers", str, "properties.dnsSettings") or []
-        for index, server in enumerate(dns_servers):
-            if not addressing.is_ipv4(server):
-                raise bad_request(
-                    f"properties.dnsSettings.dnsServers[{index}]", f"'{server}' is not an IP address."
-                )
-        dns_label = get(dns_body, "internalDnsNameLabel", str, "properties.dnsSettings")
+        forwarding = bool(v.get(props, "enableIPForwarding", bool, "properties"))
+        accelerated = bool(v.get(props, "enableAcceleratedNetworking", bool, "properties"))
+        dns_body = v.get_object(props, "dnsSettings", "properties")
+        dns_servers = v.get_dns_servers(dns_body, "properties.dnsSettings")
+        dns_label = v.get(dns_body, "internalDnsNameLabel", str, "properties.dnsSettings")
         return _Settings(nsg["id"] if nsg else None, forwarding, accelerated, list(dns_servers), dns_label)
 
     def _ip_configurations(
@@ -184,24 +164,26 @@ class NetworkInterfaces(PublicIps):
         taken: Taken,
     ) -> tuple[dict[str, Any], addressing.IPv4Network | None, dict[str, Any] | None]:
         """(config, subnet network for a Dynamic address or None, referenced public IP)."""
-        name = get(body, "name", str, path, required=True)
-        check_name(name, "IP configuration")
+        name = v.get(body, "name", str, path, required=True)
+        v.check_name(name, "IP configuration")
         if name.lower() in seen:
-            raise bad_request(join(path, "name"), f"the IP configuration name '{name}' appears twice.")
+            raise v.bad_request(v.join(path, "name"), f"the IP configuration name '{name}' appears twice.")
         config_id = f"{nic_id}/ipConfigurations/{name}"
-        ppath = join(path, "properties")
-        props = get_object(body, "properties", path, required=True)
-        subnet_ref = get_reference(props, "subnet", ppath)
+        ppath = v.join(path, "properties")
+        props = v.get_object(body, "properties", path, required=True)
+        subnet_ref = v.get_reference(props, "subnet", ppath)
         if subnet_ref is None:
-            raise missing(join(ppath, "subnet"), 'Reference the subnet as {"id": "<subnet id>"}.')
+            raise v.missing(v.join(ppath, "subnet"), 'Reference the subnet as {"id": "<subnet id>"}.')
         _, subnet = self._referenced_subnet(subnet_ref, nic_id, location)
-        version = get_choice(props, "privateIPAddressVersion", ("IPv4", "IPv6"), ppath) or "IPv4"
+        version = v.get_choice(props, "privateIPAddressVersion", ("IPv4", "IPv6"), ppath) or "IPv4"
         if version != "IPv4":
-            raise bad_request(join(ppath, "privateIPAddressVersion"), "only IPv4 is offered on this stamp.")
-        address = get(props, "privateIPAddress", str, ppath)
-        method = get_choice(props, "privateIPAllocationMethod", ("Dynamic", "Static"), ppath) or "Dynamic"
-        primary = get(props, "primary", bool, ppath)
-        pip_ref = get_reference(props, "publicIPAddress", ppath)
+            raise v.bad_request(
+                v.join(ppath, "privateIPAddressVersion"), "only IPv4 is offered on this stamp."
+            )
+        address = v.get(props, "privateIPAddress", str, ppath)
+        method = v.get_choice(props, "privateIPAllocationMethod", ("Dynamic", "Static"), ppath) or "Dynamic"
+        primary = v.get(props, "primary", bool, ppath)
+        pip_ref = v.get_reference(props, "publicIPAddress", ppath)
         pip = self._referenced(pip_ref, PUBLIC_IPS, nic_id, location) if pip_ref else None
         if pip is not None:
             user = self.user_of_public_ip(pip["id"])
@@ -211,7 +193,7 @@ class NetworkInterfaces(PublicIps):
         network: addressing.IPv4Network | None = networks[0]
         if method == "Static":
             if address is None:
-                raise missing(join(ppath, "privateIPAddress"), "A Static allocation needs the address.")
+                raise v.missing(v.join(ppath, "privateIPAddress"), "A Static allocation needs the address.")
             if not any(addressing.contains(n, address) for n in networks):
                 raise err.private_ip_not_in_subnet(address, ", ".join(self._subnet_prefixes(subnet)))
             if not any(addressing.is_usable(n, address) for n in networks):

@@ -9,6 +9,7 @@ from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.ids import parse_resource_id
 from pytest_azurestack.emulator.arm.lro import Change
 from pytest_azurestack.emulator.providers.network import errors as err
+from pytest_azurestack.emulator.providers.network import validation as v
 from pytest_azurestack.emulator.providers.network.base import (
     DEFAULT_RULES,
     DELETING,
@@ -19,18 +20,6 @@ from pytest_azurestack.emulator.providers.network.base import (
     by_name,
     new_etag,
     set_state,
-)
-from pytest_azurestack.emulator.providers.network.validation import (
-    bad_request,
-    check_name,
-    get,
-    get_choice,
-    get_list,
-    get_object,
-    get_tags,
-    join,
-    missing,
-    require_location,
 )
 
 # Every NSG gets these six rules (name, direction, priority, source, destination, access, description).
@@ -78,19 +67,16 @@ _DEFAULT_RULES = (
 
 class SecurityGroups(NetworkBase):
     def put_network_security_group(self, nsg_id: str, body: dict[str, Any]) -> Change:
-        existing = self.store.get(nsg_id)
-        parsed = parse_resource_id(nsg_id)
-        check_name(parsed.name, "network security group")
-        location = require_location(body, existing)
-        tags = get_tags(body)
-        props = get_object(body, "properties", "")
-        full_id = existing["id"] if existing else nsg_id
+        target = self._put_target(nsg_id, body, "network security group")
+        existing, location, tags = target.existing, target.location, target.tags
+        props = v.get_object(body, "properties", "")
+        full_id = target.id
         rules: list[dict[str, Any]] = []
-        for index, rule_body in enumerate(get_list(props, "securityRules", dict, "properties") or []):
+        for index, rule_body in enumerate(v.get_list(props, "securityRules", dict, "properties") or []):
             path = f"properties.securityRules[{index}]"
-            name = get(rule_body, "name", str, path, required=True)
+            name = v.get(rule_body, "name", str, path, required=True)
             if by_name(rules, name):
-                raise bad_request(join(path, "name"), f"the security rule name '{name}' appears twice.")
+                raise v.bad_request(v.join(path, "name"), f"the security rule name '{name}' appears twice.")
             rule = self._build_rule(f"{full_id}/securityRules/{name}", name, rule_body, path)
             self._check_rule_conflict(rule, rules)
             rules.append(rule)
@@ -101,7 +87,7 @@ class SecurityGroups(NetworkBase):
         for rule in [*rules, *defaults]:
             rule["etag"] = etag
         nsg = {
-            "name": existing["name"] if existing else parsed.name,
+            "name": target.name,
             "id": full_id,
             "etag": etag,
             "type": NSGS,
@@ -145,20 +131,20 @@ class SecurityGroups(NetworkBase):
         ]
 
     def _build_rule(self, rule_id: str, name: str, body: dict[str, Any], path: str) -> dict[str, Any]:
-        check_name(name, "security rule")
-        ppath = join(path, "properties")
-        props = get_object(body, "properties", path, required=True)
-        protocol = get_choice(props, "protocol", ("Tcp", "Udp", "Icmp", "*"), ppath, required=True)
-        access = get_choice(props, "access", ("Allow", "Deny"), ppath, required=True)
-        direction = get_choice(props, "direction", ("Inbound", "Outbound"), ppath, required=True)
-        priority = get(props, "priority", int, ppath, required=True)
+        v.check_name(name, "security rule")
+        ppath = v.join(path, "properties")
+        props = v.get_object(body, "properties", path, required=True)
+        protocol = v.get_choice(props, "protocol", ("Tcp", "Udp", "Icmp", "*"), ppath, required=True)
+        access = v.get_choice(props, "access", ("Allow", "Deny"), ppath, required=True)
+        direction = v.get_choice(props, "direction", ("Inbound", "Outbound"), ppath, required=True)
+        priority = v.get(props, "priority", int, ppath, required=True)
         if not 100 <= priority <= 4096:
             raise ArmError(
                 400,
                 "SecurityRuleInvalidPriority",
                 f"Security rule has invalid Priority. Value provided: {priority} Allowed range 100-4096.",
             )
-        description = get(props, "description", str, ppath)
+        description = v.get(props, "description", str, ppath)
         properties: dict[str, Any] = {"provisioningState": UPDATING}
         if description is not None:
             properties["description"] = description
@@ -170,12 +156,12 @@ class SecurityGroups(NetworkBase):
             ("sourceAddressPrefix", "sourceAddressPrefixes"),
             ("destinationAddressPrefix", "destinationAddressPrefixes"),
         ):
-            one = get(props, single, str, ppath)
-            several = get_list(props, many, str, ppath) or []
+            one = v.get(props, single, str, ppath)
+            several = v.get_list(props, many, str, ppath) or []
             if one is None and not several:
-                raise missing(join(ppath, single), f"Give {single} (or {many}).")
+                raise v.missing(v.join(ppath, single), f"Give {single} (or {many}).")
             if one is not None and several:
-                raise bad_request(join(ppath, many), f"give either '{single}' or '{many}', not both.")
+                raise v.bad_request(v.join(ppath, many), f"give either '{single}' or '{many}', not both.")
             if "Port" in single:
                 for value in [one] if one is not None else several:
                     _check_port_range(value)
@@ -203,11 +189,7 @@ class SecurityGroups(NetworkBase):
                 )
 
     def put_security_rule(self, rule_id: str, body: dict[str, Any]) -> Change:
-        parsed = parse_resource_id(rule_id)
-        nsg = self.get(parsed.parent or "", NSGS)
-        rules: list[dict[str, Any]] = nsg["properties"].setdefault("securityRules", [])
-        old = by_name(rules, parsed.name)
-        name = old["name"] if old else parsed.name
+        nsg, rules, old, name = self._child_slot(rule_id, NSGS, "securityRules")
         rule = self._build_rule(f"{nsg['id']}/securityRules/{name}", name, body, "")
         self._check_rule_conflict(rule, rules)
         self._save_child(nsg, rules, old, rule)

@@ -6,10 +6,10 @@ import uuid
 from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError
-from pytest_azurestack.emulator.arm.ids import parse_resource_id
 from pytest_azurestack.emulator.arm.lro import Change
 from pytest_azurestack.emulator.providers.network import addressing
 from pytest_azurestack.emulator.providers.network import errors as err
+from pytest_azurestack.emulator.providers.network import validation as v
 from pytest_azurestack.emulator.providers.network.base import (
     DELETING,
     PUBLIC_IPS,
@@ -18,29 +18,17 @@ from pytest_azurestack.emulator.providers.network.base import (
     new_etag,
     set_state,
 )
-from pytest_azurestack.emulator.providers.network.validation import (
-    bad_request,
-    check_name,
-    get,
-    get_choice,
-    get_object,
-    get_tags,
-    require_location,
-)
 
 
 class PublicIps(NetworkBase):
     def put_public_ip(self, pip_id: str, body: dict[str, Any]) -> Change:
-        existing = self.store.get(pip_id)
-        parsed = parse_resource_id(pip_id)
-        check_name(parsed.name, "public IP address")
-        location = require_location(body, existing)
-        tags = get_tags(body)
-        sku_body = get_object(body, "sku", "")
-        sku = get_choice(sku_body, "name", ("Basic", "Standard"), "sku") or "Basic"
-        props = get_object(body, "properties", "")
+        target = self._put_target(pip_id, body, "public IP address")
+        existing, location, tags = target.existing, target.location, target.tags
+        sku_body = v.get_object(body, "sku", "")
+        sku = v.get_choice(sku_body, "name", ("Basic", "Standard"), "sku") or "Basic"
+        props = v.get_object(body, "properties", "")
         method = (
-            get_choice(props, "publicIPAllocationMethod", ("Dynamic", "Static"), "properties") or "Dynamic"
+            v.get_choice(props, "publicIPAllocationMethod", ("Dynamic", "Static"), "properties") or "Dynamic"
         )
         if sku == "Standard" and method != "Static":
             raise ArmError(
@@ -49,13 +37,13 @@ class PublicIps(NetworkBase):
                 f"Standard sku publicIp {pip_id} must be configured with Static allocation; "
                 "set properties.publicIPAllocationMethod to Static.",
             )
-        version = get_choice(props, "publicIPAddressVersion", ("IPv4", "IPv6"), "properties") or "IPv4"
+        version = v.get_choice(props, "publicIPAddressVersion", ("IPv4", "IPv6"), "properties") or "IPv4"
         if version != "IPv4":
-            raise bad_request(
+            raise v.bad_request(
                 "properties.publicIPAddressVersion",
                 "this Azure Stack stamp only offers IPv4 public addresses.",
             )
-        idle = get(props, "idleTimeoutInMinutes", int, "properties")
+        idle = v.get(props, "idleTimeoutInMinutes", int, "properties")
         idle = 4 if idle is None else idle
         if not 4 <= idle <= 30:
             raise ArmError(
@@ -63,13 +51,13 @@ class PublicIps(NetworkBase):
                 "PublicIPIdleTimeoutIsOutOfRange",
                 f"The idle timeout of public IP address {pip_id} is {idle} minutes; use 4 to 30.",
             )
-        dns_body = get_object(props, "dnsSettings", "properties")
-        label = get(dns_body, "domainNameLabel", str, "properties.dnsSettings")
+        dns_body = v.get_object(props, "dnsSettings", "properties")
+        label = v.get(dns_body, "domainNameLabel", str, "properties.dnsSettings")
         dns: dict[str, Any] | None = None
         if label is not None:
             _check_dns_label(label)
             dns = {"domainNameLabel": label, "fqdn": f"{label}.{location}.cloudapp.azurestack.external"}
-            reverse = get(dns_body, "reverseFqdn", str, "properties.dnsSettings")
+            reverse = v.get(dns_body, "reverseFqdn", str, "properties.dnsSettings")
             if reverse:
                 dns["reverseFqdn"] = reverse
 
@@ -94,9 +82,9 @@ class PublicIps(NetworkBase):
         )
         if dns is not None:
             properties["dnsSettings"] = dns
-        pip = {
-            "name": existing["name"] if existing else parsed.name,
-            "id": existing["id"] if existing else pip_id,
+        pip: dict[str, Any] = {
+            "name": target.name,
+            "id": target.id,
             "etag": new_etag(),
             "type": PUBLIC_IPS,
             "location": location,

@@ -10,6 +10,7 @@ from pytest_azurestack.emulator.arm.ids import parse_resource_id, same_id
 from pytest_azurestack.emulator.arm.lro import Change
 from pytest_azurestack.emulator.providers.network import addressing
 from pytest_azurestack.emulator.providers.network import errors as err
+from pytest_azurestack.emulator.providers.network import validation as v
 from pytest_azurestack.emulator.providers.network.base import (
     DELETING,
     NSGS,
@@ -22,55 +23,35 @@ from pytest_azurestack.emulator.providers.network.base import (
     new_etag,
     set_state,
 )
-from pytest_azurestack.emulator.providers.network.validation import (
-    bad_request,
-    check_name,
-    get,
-    get_list,
-    get_object,
-    get_reference,
-    get_tags,
-    join,
-    missing,
-    require_location,
-)
 
 
 class VirtualNetworks(NetworkBase):
     def put_virtual_network(self, vnet_id: str, body: dict[str, Any]) -> Change:
         """Create or replace a virtual network (with its inline subnets)."""
-        existing = self.store.get(vnet_id)
-        parsed = parse_resource_id(vnet_id)
-        check_name(parsed.name, "virtual network")
-        location = require_location(body, existing)
-        tags = get_tags(body)
-        props = get_object(body, "properties", "")
-        space = get_object(props, "addressSpace", "properties", required=True)
-        prefixes = get_list(space, "addressPrefixes", str, "properties.addressSpace", required=True) or []
+        target = self._put_target(vnet_id, body, "virtual network")
+        existing, location, tags = target.existing, target.location, target.tags
+        props = v.get_object(body, "properties", "")
+        space = v.get_object(props, "addressSpace", "properties", required=True)
+        prefixes = v.get_list(space, "addressPrefixes", str, "properties.addressSpace", required=True) or []
         if not prefixes:
-            raise missing(
+            raise v.missing(
                 "properties.addressSpace.addressPrefixes", "Give at least one prefix, e.g. 10.0.0.0/16."
             )
         networks = [self._prefix(p, vnet_id) for p in prefixes]
-        dhcp = get_object(props, "dhcpOptions", "properties")
-        dns_servers = get_list(dhcp, "dnsServers", str, "properties.dhcpOptions") or []
-        for index, server in enumerate(dns_servers):
-            if not addressing.is_ipv4(server):
-                raise bad_request(
-                    f"properties.dhcpOptions.dnsServers[{index}]", f"'{server}' is not an IP address."
-                )
-        ddos = get(props, "enableDdosProtection", bool, "properties")
-        vm_protection = get(props, "enableVmProtection", bool, "properties")
+        dhcp = v.get_object(props, "dhcpOptions", "properties")
+        dns_servers = v.get_dns_servers(dhcp, "properties.dhcpOptions")
+        ddos = v.get(props, "enableDdosProtection", bool, "properties")
+        vm_protection = v.get(props, "enableVmProtection", bool, "properties")
 
         old_subnets: list[dict[str, Any]] = existing["properties"].get("subnets", []) if existing else []
         subnets: list[dict[str, Any]] = []
-        vnet_name = existing["name"] if existing else parsed.name
-        for index, sub_body in enumerate(get_list(props, "subnets", dict, "properties") or []):
+        vnet_name = target.name
+        for index, sub_body in enumerate(v.get_list(props, "subnets", dict, "properties") or []):
             path = f"properties.subnets[{index}]"
-            name = get(sub_body, "name", str, path, required=True)
+            name = v.get(sub_body, "name", str, path, required=True)
             if by_name(subnets, name):
-                raise bad_request(join(path, "name"), f"the subnet name '{name}' appears twice.")
-            subnet_id = f"{existing['id'] if existing else vnet_id}/subnets/{name}"
+                raise v.bad_request(v.join(path, "name"), f"the subnet name '{name}' appears twice.")
+            subnet_id = f"{target.id}/subnets/{name}"
             subnet = self._build_subnet(subnet_id, name, sub_body, path, location)
             self._check_subnet_range(subnet, networks, vnet_name, subnets)
             self._check_in_use_subnet_change(by_name(old_subnets, name), subnet)
@@ -93,9 +74,9 @@ class VirtualNetworks(NetworkBase):
             "enableDdosProtection": bool(ddos),
             "enableVmProtection": bool(vm_protection),
         }
-        vnet = {
+        vnet: dict[str, Any] = {
             "name": vnet_name,
-            "id": existing["id"] if existing else vnet_id,
+            "id": target.id,
             "etag": etag,
             "type": VNETS,
             "location": location,
@@ -107,34 +88,34 @@ class VirtualNetworks(NetworkBase):
     def _build_subnet(
         self, subnet_id: str, name: str, body: dict[str, Any], path: str, location: str
     ) -> dict[str, Any]:
-        check_name(name, "subnet")
-        props = get_object(body, "properties", path)
-        ppath = join(path, "properties")
-        prefix = get(props, "addressPrefix", str, ppath)
-        prefixes = get_list(props, "addressPrefixes", str, ppath)
+        v.check_name(name, "subnet")
+        props = v.get_object(body, "properties", path)
+        ppath = v.join(path, "properties")
+        prefix = v.get(props, "addressPrefix", str, ppath)
+        prefixes = v.get_list(props, "addressPrefixes", str, ppath)
         if prefix is None and not prefixes:
-            raise missing(join(ppath, "addressPrefix"), "Give the subnet's range, e.g. 10.0.0.0/24.")
+            raise v.missing(v.join(ppath, "addressPrefix"), "Give the subnet's range, e.g. 10.0.0.0/24.")
         for p in [prefix] if prefix is not None else (prefixes or []):
             self._prefix(p, subnet_id)
         properties: dict[str, Any] = {"provisioningState": UPDATING}
         properties["addressPrefix"] = prefix if prefix is not None else (prefixes or [""])[0]
         if prefixes:
             properties["addressPrefixes"] = list(prefixes)
-        nsg = get_reference(props, "networkSecurityGroup", ppath)
+        nsg = v.get_reference(props, "networkSecurityGroup", ppath)
         if nsg is not None:
             properties["networkSecurityGroup"] = {
                 "id": self._referenced(nsg, NSGS, subnet_id, location)["id"]
             }
-        route_table = get_reference(props, "routeTable", ppath)
+        route_table = v.get_reference(props, "routeTable", ppath)
         if route_table is not None:
             # Route tables are not emulated, so no reference to one can resolve.
             raise err.invalid_reference(route_table, subnet_id)
-        endpoints = get_list(props, "serviceEndpoints", dict, ppath)
+        endpoints = v.get_list(props, "serviceEndpoints", dict, ppath)
         if endpoints:
             properties["serviceEndpoints"] = [
                 {
-                    "service": get(
-                        e, "service", str, join(join(ppath, "serviceEndpoints"), i), required=True
+                    "service": v.get(
+                        e, "service", str, v.join(v.join(ppath, "serviceEndpoints"), i), required=True
                     ),
                     "locations": [location],
                     "provisioningState": SUCCEEDED,
@@ -190,11 +171,7 @@ class VirtualNetworks(NetworkBase):
 
     def put_subnet(self, subnet_id: str, body: dict[str, Any]) -> Change:
         """Create or replace one subnet of an existing virtual network."""
-        parsed = parse_resource_id(subnet_id)
-        vnet = self.get(parsed.parent or "", VNETS)
-        subnets: list[dict[str, Any]] = vnet["properties"].setdefault("subnets", [])
-        old = by_name(subnets, parsed.name)
-        name = old["name"] if old else parsed.name
+        vnet, subnets, old, name = self._child_slot(subnet_id, VNETS, "subnets")
         full_id = old["id"] if old else f"{vnet['id']}/subnets/{name}"
         subnet = self._build_subnet(full_id, name, body, "", vnet["location"])
         networks = [addressing.parse_prefix(p) for p in vnet["properties"]["addressSpace"]["addressPrefixes"]]
