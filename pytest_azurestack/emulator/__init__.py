@@ -4,8 +4,9 @@
 ``server.emulator`` is the live ``Emulator`` (store, lro, faults, identity) for steering from Python.
 """
 
-from pytest_azurestack.emulator.app import Emulator, build_app
+from pytest_azurestack.emulator.app import build_app
 from pytest_azurestack.emulator.config import EmulatorConfig
 from pytest_azurestack.emulator.server import EmulatorInfo, EmulatorServer
+from pytest_azurestack.emulator.stamp import Emulator
 
 __all__ = ["Emulator", "EmulatorConfig", "EmulatorInfo", "EmulatorServer", "build_app"]

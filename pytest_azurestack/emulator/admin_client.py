@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from pytest_azurestack.emulator.arm.admin import PREFIX
+from pytest_azurestack.emulator.admin import PREFIX
 
 TIMEOUT = 30.0
 

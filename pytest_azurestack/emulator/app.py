@@ -1,12 +1,11 @@
-"""The Emulator (state + identity + ARM core) and its Starlette application."""
+"""The Starlette application serving one ``Emulator``: metadata, identity, admin API and ARM."""
 
 from __future__ import annotations
 
-import importlib
+import base64
+import binascii
 import json
-from collections import deque
-from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -14,89 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
-from pytest_azurestack.emulator.arm import admin
-from pytest_azurestack.emulator.arm.dispatch import dispatch
-from pytest_azurestack.emulator.arm.faults import Faults, FaultTargets
+from pytest_azurestack.emulator import admin
 from pytest_azurestack.emulator.arm.headers import arm_headers
-from pytest_azurestack.emulator.arm.lro import LroManager
-from pytest_azurestack.emulator.arm.operations import ROUTES as OPERATION_ROUTES
-from pytest_azurestack.emulator.arm.routing import Route, Router
-from pytest_azurestack.emulator.arm.store import Store
-from pytest_azurestack.emulator.arm.versions import VersionTable
-from pytest_azurestack.emulator.config import EmulatorConfig
-from pytest_azurestack.emulator.identity import Identity, OAuthError
+from pytest_azurestack.emulator.identity import OAuthError
+from pytest_azurestack.emulator.stamp import Emulator
 
 ARM_METHODS = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"]
-REQUEST_LOG_SIZE = 2000
-
-
-def provider_routes(names: tuple[str, ...]) -> list[Route]:
-    """``ROUTES`` of each provider package ``emulator/providers/<name>/urls.py``."""
-    routes: list[Route] = []
-    for name in names:
-        module = f"pytest_azurestack.emulator.providers.{name}.urls"
-        try:
-            routes.extend(importlib.import_module(module).ROUTES)
-        except ImportError as exc:
-            raise RuntimeError(
-                f"emulator provider {name!r} cannot be imported ({exc}); fix it or leave it out of "
-                f"EmulatorConfig.providers"
-            ) from exc
-    return routes
-
-
-class Emulator:
-    """One emulated stamp: ``store``, ``lro``, ``faults``, ``identity``, ``config`` (resolved)."""
-
-    def __init__(self, config: EmulatorConfig) -> None:
-        config.validate()
-        self.store = Store(config.data_dir)
-        # A persisted state belongs to one subscription: keep it unless told otherwise.
-        config = config.resolved(subscription_id=self.store.meta.get("subscription_id"))
-        self.store.meta["subscription_id"] = config.subscription_id
-        self.config = config
-        self.identity = Identity(config)
-        self.versions = VersionTable(config.build)
-        self.lro = LroManager(
-            self.store,
-            polls=config.lro_polls,
-            seconds=config.lro_seconds,
-            retry_after=config.retry_after,
-            transitions=config.transitions,
-        )
-        # The last requests Resource Manager answered, for tests and debugging (admin API).
-        self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
-        self.router = Router([*OPERATION_ROUTES, *provider_routes(config.providers)])
-        self.faults = Faults(config.faults, FaultTargets.from_routes(self.router.routes))
-
-    def login_endpoint(self, base_url: str) -> str:
-        return f"{base_url}/adfs/" if self.config.identity == "adfs" else f"{base_url}/"
-
-    def metadata(self, base_url: str) -> dict[str, Any]:
-        return {
-            "galleryEndpoint": f"{base_url}/gallery/",
-            "graphEndpoint": f"{base_url}/graph/",
-            "portalEndpoint": f"{base_url}/portal/",
-            "authentication": {
-                "loginEndpoint": self.login_endpoint(base_url),
-                "audiences": [self.config.audience],
-            },
-        }
-
-    def describe(self, base_url: str) -> dict[str, Any]:
-        c = self.config
-        return {
-            "armEndpoint": base_url,
-            "build": c.build,
-            "location": c.location,
-            "tenantId": c.tenant_id,
-            "subscriptionId": c.subscription_id,
-            "audience": c.audience,
-            "profiles": [p.name for p in self.versions.profiles],
-            "providers": list(c.providers),
-            "pageSize": c.page_size,
-            "retryAfter": c.retry_after,
-        }
 
 
 def _base_url(request: Request) -> str:
@@ -129,7 +51,7 @@ def build_app(emulator: Emulator) -> Starlette:
         headers = {k.lower(): v for k, v in request.headers.items()}
         query = dict(request.query_params)
         result = await run_in_threadpool(
-            dispatch, emulator, request.method, request.url.path, query, headers, body, _base_url(request)
+            emulator.dispatch, request.method, request.url.path, query, headers, body, _base_url(request)
         )
         out = arm_headers(headers, emulator.config.location, request.method)
         out.update(result.headers)
@@ -166,15 +88,10 @@ def build_app(emulator: Emulator) -> Starlette:
 
 
 def _basic_auth(header: str | None) -> tuple[str, str] | None:
-    import base64
-    import binascii
-
     if not header or not header.lower().startswith("basic "):
         return None
     try:
         user, _, password = base64.b64decode(header[6:]).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    from urllib.parse import unquote
-
     return unquote(user), unquote(password)

@@ -24,8 +24,10 @@ class EmulatorConfig:
     ``client_id``/``client_secret``/``subscription_id`` are random per start unless given.
     ``lro_polls``/``lro_seconds``: how long operations stay InProgress by default;
     ``transitions`` overrides per kind/type (see ``LroManager.set_transition``);
-    ``retry_after``: the Retry-After header on operations (0: azure-core then uses its own
-    polling_interval). ``page_size``: list page size (small so nextLink is exercised).
+    ``retry_after``: the Retry-After header on operations, in seconds (0: azure-core then uses its
+    own polling_interval; a fraction such as 0.01, which ARM never sends but azure-core accepts,
+    makes clients that keep their default polling poll fast). ``page_size``: list page size
+    (small so nextLink is exercised).
     ``providers``: which provider packages to mount. ``work_dir``: where the CA PEM is written
     (a temporary directory when None). ``data_dir``: persist state there (JSON) across restarts.
     """
@@ -44,7 +46,7 @@ class EmulatorConfig:
     page_size: int = 2
     lro_polls: int = 1
     lro_seconds: float | None = None
-    retry_after: int = 1
+    retry_after: float = 1
     transitions: dict[str, Transition] = field(default_factory=dict)
     faults: list[FaultRule] = field(default_factory=list)
     providers: tuple[str, ...] = ALL_PROVIDERS

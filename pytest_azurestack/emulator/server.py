@@ -16,8 +16,9 @@ from pathlib import Path
 
 import uvicorn
 
-from pytest_azurestack.emulator.app import Emulator, build_app
+from pytest_azurestack.emulator.app import build_app
 from pytest_azurestack.emulator.config import EmulatorConfig
+from pytest_azurestack.emulator.stamp import Emulator
 from pytest_azurestack.emulator.tls import make_certificates
 
 

@@ -18,101 +18,26 @@ Function scope:
   ``fresh_emulator``   factory: ``fresh_emulator(**EmulatorConfig fields)`` -> started server, stopped after
   ``arm_client``       factory: ``arm_client(server_or_info, token=<valid>)`` -> ``ArmClient`` for any server
 
-Providers whose ``urls.py`` does not import are left out of the session emulator with a warning
-(other engineers' providers may be mid-edit); set AZURESTACK_EMULATOR_STRICT=1 to fail instead.
+Every provider is served: one whose ``urls.py`` does not import fails the emulator's start, so
+the session errors rather than silently testing less.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import os
 import uuid
-import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import requests
+from helpers import ArmClient
 
 from pytest_azurestack.emulator import EmulatorConfig, EmulatorInfo, EmulatorServer
-from pytest_azurestack.emulator.app import Emulator
 from pytest_azurestack.emulator.arm.faults import Faults
 from pytest_azurestack.emulator.arm.lro import LroManager
-from pytest_azurestack.emulator.config import ALL_PROVIDERS
+from pytest_azurestack.emulator.stamp import Emulator
 
 RG_API = "2019-10-01"
-
-
-def importable_providers() -> tuple[str, ...]:
-    found = []
-    for name in ALL_PROVIDERS:
-        try:
-            importlib.import_module(f"pytest_azurestack.emulator.providers.{name}.urls")
-        except Exception as exc:
-            if os.environ.get("AZURESTACK_EMULATOR_STRICT"):
-                raise
-            warnings.warn(f"emulator provider {name} left out: {exc}", stacklevel=1)
-            continue
-        found.append(name)
-    return tuple(found)
-
-
-class ArmClient:
-    """Raw HTTP against the emulator: no SDK between the test and the wire."""
-
-    def __init__(self, info: EmulatorInfo, token: str | None) -> None:
-        self.info = info
-        self.session = requests.Session()
-        self.session.trust_env = False  # the machine's REQUESTS_CA_BUNDLE must not replace ours
-        self.session.verify = str(info.ca_bundle)
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
-        self.sub = f"/subscriptions/{info.subscription_id}"
-
-    def url(self, path: str) -> str:
-        if path.startswith("https://"):
-            return path
-        return self.info.arm_endpoint + path.replace("{sub}", self.sub)
-
-    def request(
-        self, method: str, path: str, api_version: str | None = None, **kwargs: Any
-    ) -> requests.Response:
-        params = dict(kwargs.pop("params", None) or {})
-        if api_version is not None:
-            params["api-version"] = api_version
-        kwargs.setdefault("timeout", 10)
-        return self.session.request(method, self.url(path), params=params, **kwargs)
-
-    def get(self, path: str, api_version: str | None = None, **kw: Any) -> requests.Response:
-        return self.request("GET", path, api_version, **kw)
-
-    def put(self, path: str, api_version: str | None = None, **kw: Any) -> requests.Response:
-        return self.request("PUT", path, api_version, **kw)
-
-    def post(self, path: str, api_version: str | None = None, **kw: Any) -> requests.Response:
-        return self.request("POST", path, api_version, **kw)
-
-    def patch(self, path: str, api_version: str | None = None, **kw: Any) -> requests.Response:
-        return self.request("PATCH", path, api_version, **kw)
-
-    def delete(self, path: str, api_version: str | None = None, **kw: Any) -> requests.Response:
-        return self.request("DELETE", path, api_version, **kw)
-
-    def head(self, path: str, api_version: str | None = None, **kw: Any) -> requests.Response:
-        return self.request("HEAD", path, api_version, **kw)
-
-    def wait(self, response: requests.Response, limit: int = 20) -> requests.Response:
-        """Poll an LRO's Azure-AsyncOperation (else Location) until terminal; the last response."""
-        url = response.headers.get("Azure-AsyncOperation") or response.headers["Location"]
-        for _ in range(limit):
-            polled = self.get(url)
-            if "Azure-AsyncOperation" in response.headers:
-                if polled.json()["status"] not in ("InProgress", "Running"):
-                    return polled
-            elif polled.status_code != 202:
-                return polled
-        raise AssertionError(f"operation {url} did not finish in {limit} polls")
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +45,6 @@ def emulator_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulat
     config = EmulatorConfig(
         retry_after=0,
         lro_polls=1,
-        providers=importable_providers(),
         work_dir=tmp_path_factory.mktemp("emulator"),
     )
     server = EmulatorServer(config)
@@ -214,7 +138,6 @@ def fresh_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
 
     def start(**fields: Any) -> EmulatorServer:
         fields.setdefault("retry_after", 0)
-        fields.setdefault("providers", importable_providers())
         fields.setdefault("work_dir", tmp_path_factory.mktemp("emulator"))
         server = EmulatorServer(EmulatorConfig(**fields))
         server.start()

@@ -4,79 +4,25 @@ from __future__ import annotations
 
 import copy
 import re
-import uuid
 from typing import Any
 
 import pytest
+from helpers import (
+    PASSWORD,
+    V2016,
+    V2017_03,
+    V2017_12,
+    V2020,
+    create,
+    disk_path,
+    error_of,
+    linux_vm,
+    make_nic,
+    rg_path,
+    vm_path,
+)
 
 from pytest_azurestack.emulator.arm.lro import LroManager, Transition
-
-NET = "2018-11-01"
-V2020, V2017_12, V2017_03, V2016 = "2020-06-01", "2017-12-01", "2017-03-30", "2016-03-30"
-PASSWORD = "Emul@tor-" + uuid.uuid4().hex[:8]
-
-
-def rg_path(rg: str) -> str:
-    return f"{{sub}}/resourceGroups/{rg}"
-
-
-def vm_path(rg: str, name: str = "vm") -> str:
-    return f"{rg_path(rg)}/providers/Microsoft.Compute/virtualMachines/{name}"
-
-
-def disk_path(rg: str, name: str) -> str:
-    return f"{rg_path(rg)}/providers/Microsoft.Compute/disks/{name}"
-
-
-def make_nic(arm: Any, rg: str, name: str = "nic") -> str:
-    net = f"{rg_path(rg)}/providers/Microsoft.Network"
-    vnet = {
-        "location": arm.info.location,
-        "properties": {
-            "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
-            "subnets": [{"name": "default", "properties": {"addressPrefix": "10.0.0.0/24"}}],
-        },
-    }
-    if arm.get(f"{net}/virtualNetworks/vnet", NET).status_code == 404:
-        arm.wait(arm.put(f"{net}/virtualNetworks/vnet", NET, json=vnet))
-    subnet_id = arm.get(f"{net}/virtualNetworks/vnet/subnets/default", NET).json()["id"]
-    nic = {
-        "location": arm.info.location,
-        "properties": {"ipConfigurations": [{"name": "c1", "properties": {"subnet": {"id": subnet_id}}}]},
-    }
-    response = arm.put(f"{net}/networkInterfaces/{name}", NET, json=nic)
-    assert response.status_code in (200, 201), response.text
-    arm.wait(response)
-    return str(response.json()["id"])
-
-
-def linux_vm(arm: Any, nic_id: str, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "location": arm.info.location,
-        "properties": {
-            "hardwareProfile": {"vmSize": "Standard_A1"},
-            "storageProfile": {
-                "imageReference": {
-                    "publisher": "Canonical",
-                    "offer": "UbuntuServer",
-                    "sku": "16.04-LTS",
-                    "version": "latest",
-                },
-                "osDisk": {"createOption": "fromImage"},
-            },
-            "osProfile": {"computerName": "vm", "adminUsername": "azureuser", "adminPassword": PASSWORD},
-            "networkProfile": {"networkInterfaces": [{"id": nic_id}]},
-        },
-    }
-    body.update(overrides)
-    return body
-
-
-def create(arm: Any, rg: str, body: dict[str, Any], name: str = "vm", version: str = V2020) -> dict[str, Any]:
-    response = arm.put(vm_path(rg, name), version, json=body)
-    assert response.status_code == 201, response.text
-    assert arm.wait(response).json()["status"] == "Succeeded"
-    return dict(arm.get(vm_path(rg, name), version, params={"$expand": "instanceView"}).json())
 
 
 def statuses(vm: dict[str, Any]) -> list[str]:
@@ -193,11 +139,6 @@ def test_attach_put_answers_200_updating(arm: Any, resource_group: str, lro: Lro
     assert arm.get(disk_path(rg, "d1"), "2019-07-01").json()["managedBy"].endswith("/virtualMachines/vm")
 
 
-def _error(response: Any) -> tuple[int, str, str]:
-    error = response.json()["error"]
-    return response.status_code, error["code"], error["message"]
-
-
 @pytest.mark.parametrize(
     ("mutate", "status", "code", "fragment"),
     [
@@ -270,7 +211,7 @@ def test_validation(
     body["nic"] = nic
     mutate(body)
     body.pop("nic")
-    got = _error(arm.put(vm_path(rg), V2020, json=body))
+    got = error_of(arm.put(vm_path(rg), V2020, json=body))
     assert got[:2] == (status, code), got
     assert fragment in got[2]
     assert arm.get(vm_path(rg), V2020).status_code == 404  # nothing was created
@@ -289,7 +230,7 @@ def test_nic_in_use(arm: Any, resource_group: str) -> None:
     nic = make_nic(arm, rg)
     create(arm, rg, linux_vm(arm, nic))
     body = copy.deepcopy(linux_vm(arm, nic))
-    got = _error(arm.put(vm_path(rg, "other"), V2020, json=body))
+    got = error_of(arm.put(vm_path(rg, "other"), V2020, json=body))
     assert got[:2] == (400, "NicInUse")
 
 
@@ -301,10 +242,10 @@ def test_unmanaged_vhd_needs_storage_account(arm: Any, resource_group: str) -> N
         "createOption": "FromImage",
         "vhd": {"uri": "https://nosuchaccount.blob.local.azurestack.external/vhds/os.vhd"},
     }
-    got = _error(arm.put(vm_path(rg), V2016, json=body))
+    got = error_of(arm.put(vm_path(rg), V2016, json=body))
     assert got[:2] == (404, "StorageAccountNotFound")
     del body["properties"]["storageProfile"]["osDisk"]["vhd"]
-    got = _error(arm.put(vm_path(rg), V2016, json=body))
+    got = error_of(arm.put(vm_path(rg), V2016, json=body))
     assert got[:2] == (400, "InvalidParameter") and "vhd" in got[2]
 
 

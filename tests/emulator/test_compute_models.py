@@ -8,7 +8,7 @@ import pytest
 
 from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.store import Store
-from pytest_azurestack.emulator.providers.compute import vhds
+from pytest_azurestack.emulator.providers import storage
 from pytest_azurestack.emulator.providers.compute.images import ImageCatalog, ImageSpec
 from pytest_azurestack.emulator.providers.compute.models import Compute
 from pytest_azurestack.emulator.providers.compute.osprofile import password_problem
@@ -112,7 +112,7 @@ def test_unmanaged_vm_lifecycle(compute: Compute) -> None:
     vm = compute.store.get(change.resource["id"])
     assert vm is not None and vm["_compute"]["power"] == "running"
     assert vm["properties"]["storageProfile"]["osDisk"]["diskSizeGB"] == 30
-    assert vhds.lookup(compute.store, SUB, BLOB + "vhds/os.vhd")["attachedTo"] == vm["id"]  # type: ignore[index]
+    assert storage.find_blob(compute.store, SUB, BLOB + "vhds/os.vhd")["attachedTo"] == vm["id"]  # type: ignore[index]
 
     # Growing the OS disk needs a deallocated VM.
     grow = {"properties": {"storageProfile": {"osDisk": {"diskSizeGB": 40}}}}

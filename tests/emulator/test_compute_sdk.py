@@ -1,6 +1,6 @@
 """The Compute provider driven through the real multi-API SDK under every hybrid profile.
 
-The VM sample's sequence (DESIGN section 5), checking state rather than status codes: power
+The VM sample's sequence (as examples/vm_sample.py runs it), checking state rather than status codes: power
 states, disk sizes, managedBy, tags surviving, 404 after delete. 2017-03-09-profile has no
 managed disks: the same sequence runs there with unmanaged VHDs in a storage account.
 """

@@ -11,7 +11,7 @@ from pytest_azurestack import profiles
 RG = "2019-10-01"
 
 
-def test_every_arm_response_carries_the_digest_headers(arm: Any) -> None:
+def test_every_arm_response_carries_the_arm_headers(arm: Any) -> None:
     response = arm.get("{sub}/resourcegroups", RG, headers={"x-ms-client-request-id": "abc-123"})
     assert response.status_code == 200
     h = response.headers

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from pytest_azurestack.emulator import cli
 from pytest_azurestack.emulator.arm import (
     ArmResponse,
     Route,
@@ -15,7 +16,7 @@ from pytest_azurestack.emulator.arm import (
     same_id,
 )
 from pytest_azurestack.emulator.arm.faults import FaultRule
-from pytest_azurestack.emulator.arm.lro import Transition
+from pytest_azurestack.emulator.arm.lro import LroManager, Transition
 from pytest_azurestack.emulator.arm.routing import Router
 from pytest_azurestack.emulator.arm.versions import VersionTable
 
@@ -144,3 +145,13 @@ def test_version_table_by_build() -> None:
     oldest = VersionTable("1808")
     assert "2020-06-01" not in oldest.served("Microsoft.Compute", "virtualMachines")
     assert oldest.served("Microsoft.Storage", "storageAccounts") == {"2016-01-01"}
+
+
+@pytest.mark.parametrize(("given", "header"), [(1, "1"), (0, "0"), (1.0, "1"), (0.01, "0.01")])
+def test_retry_after_reads_as_whole_seconds_unless_a_fraction_is_asked_for(given: float, header: str) -> None:
+    assert LroManager(Store(), retry_after=given).retry_after_header == header
+
+
+def test_the_cli_takes_fractional_retry_after() -> None:
+    assert cli.parser().parse_args(["--retry-after", "0.01"]).retry_after == 0.01
+    assert cli.parser().parse_args(["--retry-after", "2"]).retry_after == 2

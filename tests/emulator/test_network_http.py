@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from helpers import security_rule
 
 NEW, MID, OLD = "2018-11-01", "2017-10-01", "2015-06-15"
 ETAG = re.compile(r'^W/"[0-9a-f-]{36}"$')
@@ -323,23 +324,7 @@ def test_subnet_range_validation(
             "networkSecurityGroups/g",
             {
                 "location": "L",
-                "properties": {
-                    "securityRules": [
-                        {
-                            "name": "r",
-                            "properties": {
-                                "protocol": "Tcp",
-                                "access": "Allow",
-                                "direction": "Inbound",
-                                "priority": 10,
-                                "sourcePortRange": "*",
-                                "destinationPortRange": "*",
-                                "sourceAddressPrefix": "*",
-                                "destinationAddressPrefix": "*",
-                            },
-                        }
-                    ]
-                },
+                "properties": {"securityRules": [security_rule(priority=10)]},
             },
             "SecurityRuleInvalidPriority",
             "10",
@@ -348,23 +333,7 @@ def test_subnet_range_validation(
             "networkSecurityGroups/g",
             {
                 "location": "L",
-                "properties": {
-                    "securityRules": [
-                        {
-                            "name": "r",
-                            "properties": {
-                                "protocol": "Tcp",
-                                "access": "Allow",
-                                "direction": "Inbound",
-                                "priority": 100,
-                                "sourcePortRange": "*",
-                                "destinationPortRange": "70000",
-                                "sourceAddressPrefix": "*",
-                                "destinationAddressPrefix": "*",
-                            },
-                        }
-                    ]
-                },
+                "properties": {"securityRules": [security_rule(destinationPortRange="70000")]},
             },
             "SecurityRuleInvalidPortRange",
             "70000",

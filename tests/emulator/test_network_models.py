@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import security_rule
 
 from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.store import Store
@@ -44,7 +45,7 @@ def _nic(model: NetworkModel, name: str, **config: Any) -> dict[str, Any]:
             "ipConfigurations": [{"name": "c", "properties": {"subnet": {"id": SUBNET}, **config}}]
         },
     }
-    return model.put_network_interface(f"{RG}/networkInterfaces/{name}", body)[0]
+    return model.put_network_interface(f"{RG}/networkInterfaces/{name}", body).resource
 
 
 def _address(nic: dict[str, Any]) -> str:
@@ -73,8 +74,9 @@ def test_a_slash_29_holds_three_nics_then_is_full(model: NetworkModel) -> None:
 def test_freed_address_is_reused_and_update_keeps_address(model: NetworkModel) -> None:
     first, second = _nic(model, "a"), _nic(model, "b")
     assert _address(_nic(model, "b")) == _address(second)  # PUT again: same address
-    model.begin_delete_network_interface(first["id"])
-    model.finish_delete(first["id"])
+    change = model.delete_network_interface(first["id"])
+    assert change is not None and change.complete is not None
+    change.complete()
     assert _address(_nic(model, "c")) == "10.0.0.4"
 
 
@@ -115,7 +117,7 @@ def test_ids_compare_case_insensitively(model: NetworkModel) -> None:
 
 
 def test_dynamic_public_ip_lifecycle(model: NetworkModel) -> None:
-    pip, _ = model.put_public_ip(f"{RG}/publicIPAddresses/p", {"location": "local"})
+    pip = model.put_public_ip(f"{RG}/publicIPAddresses/p", {"location": "local"}).resource
     assert "ipAddress" not in pip["properties"]
     nic = _nic(model, "n", publicIPAddress={"id": pip["id"]})
     assert pip["properties"]["ipAddress"] in {str(h) for h in addressing.PUBLIC_POOLS[0].hosts()}
@@ -175,21 +177,7 @@ _VALID_BODIES = {
     "nsg": {
         "location": "local",
         "properties": {
-            "securityRules": [
-                {
-                    "name": "r",
-                    "properties": {
-                        "protocol": "Tcp",
-                        "access": "Allow",
-                        "direction": "Inbound",
-                        "priority": 100,
-                        "sourcePortRange": "*",
-                        "destinationPortRanges": ["22", "80-90"],
-                        "sourceAddressPrefix": "*",
-                        "destinationAddressPrefix": "*",
-                    },
-                }
-            ]
+            "securityRules": [security_rule(destinationPortRange=None, destinationPortRanges=["22", "80-90"])]
         },
     },
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -25,10 +24,6 @@ def network(request: pytest.FixtureRequest, sdk_client: Callable[..., Any]) -> A
     client = sdk_client(NetworkManagementClient, profile)
     client.expected_version = version
     return client
-
-
-def _name(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:6]}"
 
 
 def test_sample_network_chain(network: Any, resource_group: str, emulator_info: Any) -> None:

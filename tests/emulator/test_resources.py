@@ -11,6 +11,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 from azure.mgmt.storage import StorageManagementClient
 from azure.profiles import KnownProfiles
+from helpers import unique_name
 
 from pytest_azurestack.profiles import HYBRID_PROFILES
 
@@ -18,14 +19,10 @@ PROFILES = [pytest.param(getattr(KnownProfiles, p.sdk_name), id=p.name) for p in
 RG = "2019-10-01"
 
 
-def _group() -> str:
-    return f"rg-{uuid.uuid4().hex[:10]}"
-
-
 @pytest.mark.parametrize("profile", PROFILES)
 def test_resource_groups_through_the_sdk(sdk_client: Any, profile: Any) -> None:
     client = sdk_client(ResourceManagementClient, profile)
-    name, run = _group(), uuid.uuid4().hex
+    name, run = unique_name("rg-", 10), uuid.uuid4().hex
     created = client.resource_groups.create_or_update(name, {"location": "local", "tags": {"run": run}})
     assert (
         created.id.endswith(f"/resourceGroups/{name}")
@@ -52,7 +49,7 @@ def test_resource_groups_through_the_sdk(sdk_client: Any, profile: Any) -> None:
 def test_group_delete_removes_its_contents(sdk_client: Any) -> None:
     resources = sdk_client(ResourceManagementClient, KnownProfiles.v2020_09_01_hybrid)
     storage = sdk_client(StorageManagementClient, KnownProfiles.v2020_09_01_hybrid)
-    name = _group()
+    name = unique_name("rg-", 10)
     resources.resource_groups.create_or_update(name, {"location": "local"})
     account = "del" + uuid.uuid4().hex[:10]
     storage.storage_accounts.begin_create(
@@ -68,22 +65,24 @@ def test_group_delete_removes_its_contents(sdk_client: Any) -> None:
 
 
 def test_group_errors(arm: Any, resource_group: str) -> None:
-    wrong_location = arm.put(f"{{sub}}/resourcegroups/{_group()}", RG, json={"location": "eastus"})
+    wrong_location = arm.put(
+        f"{{sub}}/resourcegroups/{unique_name('rg-', 10)}", RG, json={"location": "eastus"}
+    )
     assert wrong_location.status_code == 400
     assert wrong_location.json()["error"]["code"] == "LocationNotAvailableForResourceGroup"
-    no_location = arm.put(f"{{sub}}/resourcegroups/{_group()}", RG, json={})
+    no_location = arm.put(f"{{sub}}/resourcegroups/{unique_name('rg-', 10)}", RG, json={})
     assert no_location.status_code == 400 and no_location.json()["error"]["code"] == "LocationRequired"
     bad_name = arm.put("{sub}/resourcegroups/bad%20name.", RG, json={"location": "local"})
     assert bad_name.status_code == 400 and bad_name.json()["error"]["code"] == "InvalidResourceGroup"
     moved = arm.patch(f"{{sub}}/resourcegroups/{resource_group}", RG, json={"location": "west"})
     assert moved.status_code == 400
-    assert arm.delete(f"{{sub}}/resourcegroups/{_group()}", RG).status_code == 404
-    assert arm.head(f"{{sub}}/resourcegroups/{_group()}", RG).status_code == 404
+    assert arm.delete(f"{{sub}}/resourcegroups/{unique_name('rg-', 10)}", RG).status_code == 404
+    assert arm.head(f"{{sub}}/resourcegroups/{unique_name('rg-', 10)}", RG).status_code == 404
     assert arm.head(f"{{sub}}/resourcegroups/{resource_group}", RG).status_code == 204
 
 
 def test_group_body_shape(arm: Any) -> None:
-    name = _group()
+    name = unique_name("rg-", 10)
     created = arm.put(f"{{sub}}/resourcegroups/{name}", RG, json={"location": "Local", "tags": {"a": "b"}})
     assert created.status_code == 201
     assert created.json() == {

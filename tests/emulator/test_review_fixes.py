@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from test_compute_http import (  # same directory: pytest puts it on sys.path
+from helpers import (
+    NET,
     V2020,
     create,
     disk_path,
+    error_of,
     linux_vm,
     make_nic,
     rg_path,
@@ -22,20 +23,14 @@ from test_compute_http import (  # same directory: pytest puts it on sys.path
 
 from pytest_azurestack.emulator import cli
 from pytest_azurestack.emulator.admin_client import EmulatorAdmin, EmulatorAdminError
-from pytest_azurestack.emulator.app import Emulator
 from pytest_azurestack.emulator.arm.faults import FaultRule, Faults
 from pytest_azurestack.emulator.arm.lro import LroManager, Transition
 from pytest_azurestack.emulator.config import EmulatorConfig
 from pytest_azurestack.emulator.server import EmulatorInfo, EmulatorServer
+from pytest_azurestack.emulator.stamp import Emulator
 from pytest_azurestack.emulator.tls import CA_FILE, make_certificates
 
-NET = "2018-11-01"
 DISKS = "2019-07-01"
-
-
-def _error(response: requests.Response) -> tuple[int, str, str]:
-    error = response.json()["error"]
-    return response.status_code, error["code"], error["message"]
 
 
 # --- 1. fault rules are typed ---
@@ -84,7 +79,7 @@ def test_a_fault_on_deallocate_leaves_start_alone(arm: Any, faults: Faults, reso
     vm = vm_path(resource_group, "absent")
     faults.add(FaultRule(status=503, provider="Microsoft.Compute", action="deallocate", retry_after=0))
     started = arm.post(f"{vm}/start", V2020)
-    assert _error(started)[:2] == (404, "ResourceNotFound")
+    assert error_of(started)[:2] == (404, "ResourceNotFound")
     failed = arm.post(f"{vm}/deallocate", V2020)
     assert failed.status_code == 503 and failed.headers["Retry-After"] == "0"
 
@@ -92,14 +87,14 @@ def test_a_fault_on_deallocate_leaves_start_alone(arm: Any, faults: Faults, reso
 # --- 3. compute resource names ---
 @pytest.mark.parametrize("name", ["bad_name!", "ends-", "ends.", "_starts", "x" * 65, "sp ace"])
 def test_invalid_vm_names(arm: Any, resource_group: str, name: str) -> None:
-    got = _error(arm.put(vm_path(resource_group, name), V2020, json={"location": arm.info.location}))
+    got = error_of(arm.put(vm_path(resource_group, name), V2020, json={"location": arm.info.location}))
     assert got[:2] == (400, "InvalidResourceName") and name in got[2]
 
 
 @pytest.mark.parametrize("name", ["bad!", "-lead", "trail.", "y" * 81])
 def test_invalid_disk_names(arm: Any, resource_group: str, name: str) -> None:
     body = {"location": arm.info.location, "properties": {"creationData": {"createOption": "Empty"}}}
-    got = _error(arm.put(disk_path(resource_group, name), DISKS, json=body))
+    got = error_of(arm.put(disk_path(resource_group, name), DISKS, json=body))
     assert got[:2] == (400, "InvalidResourceName")
 
 
@@ -145,16 +140,16 @@ def test_tags_checked_alike_by_every_provider(
     arm: Any, resource_group: str, tags: dict[str, Any], code: str
 ) -> None:
     for path, version, body in _tag_targets(arm, resource_group):
-        got = _error(arm.put(path, version, json={**body, "tags": tags}))
+        got = error_of(arm.put(path, version, json={**body, "tags": tags}))
         assert got[:2] == (400, code), (path, got)
 
 
 # --- 5. shared location check ---
 def test_location_checked_alike(arm: Any, resource_group: str) -> None:
     for path, version, body in _tag_targets(arm, resource_group)[1:]:
-        wrong = _error(arm.put(path, version, json={**body, "location": "eastus"}))
+        wrong = error_of(arm.put(path, version, json={**body, "location": "eastus"}))
         assert wrong[:2] == (400, "LocationNotAvailableForResourceType") and "eastus" in wrong[2], path
-        missing = _error(arm.put(path, version, json={k: v for k, v in body.items() if k != "location"}))
+        missing = error_of(arm.put(path, version, json={k: v for k, v in body.items() if k != "location"}))
         assert missing[:2] == (400, "LocationRequired"), path
 
 
@@ -189,14 +184,14 @@ def test_client_trusting_the_first_ca_talks_to_the_restarted_emulator(tmp_path: 
 
 
 # --- 8. shapes ---
-def test_vm_shapes_against_the_digest(arm: Any, resource_group: str) -> None:
+def test_vm_and_nic_shapes_after_a_create(arm: Any, resource_group: str) -> None:
     rg = resource_group
     nic_id = make_nic(arm, rg)
     create(arm, rg, linux_vm(arm, nic_id))
     nic = arm.get(nic_id, NET).json()
     assert nic["properties"]["primary"] is True
     assert nic["properties"]["virtualMachine"]["id"].endswith("/virtualMachines/vm")
-    bogus = _error(arm.get(vm_path(rg), V2020, params={"$expand": "bogus"}))
+    bogus = error_of(arm.get(vm_path(rg), V2020, params={"$expand": "bogus"}))
     assert bogus[:2] == (400, "InvalidParameter") and "bogus" in bogus[2]
     assert arm.get(vm_path(rg), V2020, params={"$expand": "InstanceView"}).status_code == 200
     power = arm.post(f"{vm_path(rg)}/powerOff", V2020)
@@ -223,7 +218,7 @@ def test_duplicate_data_disk_names_both_entries(arm: Any, resource_group: str) -
         {"lun": 0, "name": "dd1", "createOption": "Attach", "managedDisk": {"id": disk_id}},
         {"lun": 1, "name": "dd2", "createOption": "Attach", "managedDisk": {"id": disk_id}},
     ]
-    got = _error(arm.put(vm_path(rg), V2020, json=vm))
+    got = error_of(arm.put(vm_path(rg), V2020, json=vm))
     assert got[:2] == (400, "InvalidParameter")
     assert "LUN 0 and LUN 1 both use disk 'shared'" in got[2]
 
@@ -235,7 +230,7 @@ def test_network_put_while_the_previous_one_runs_is_409(
     path = f"{rg_path(resource_group)}/providers/Microsoft.Network/publicIPAddresses/busy"
     first = arm.put(path, NET, json={"location": arm.info.location})
     assert first.status_code == 201
-    got = _error(arm.put(path, NET, json={"location": arm.info.location, "tags": {"a": "b"}}))
+    got = error_of(arm.put(path, NET, json={"location": arm.info.location, "tags": {"a": "b"}}))
     assert got[:2] == (409, "AnotherOperationInProgress")
     lro.finish_all()
     assert arm.put(path, NET, json={"location": arm.info.location, "tags": {"a": "b"}}).status_code == 200
@@ -269,7 +264,7 @@ def _request(emulator: Emulator) -> Any:
         location="local",
         subscription_id="s",
         body=b"",
-        emulator=emulator,
+        context=emulator.context,
     )
 
 

@@ -9,14 +9,11 @@ import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.storage import StorageManagementClient
 from azure.profiles import KnownProfiles
+from helpers import unique_name
 
 from pytest_azurestack.profiles import HYBRID_PROFILES
 
 PROFILES = [pytest.param(getattr(KnownProfiles, p.sdk_name), p, id=p.name) for p in HYBRID_PROFILES]
-
-
-def _name() -> str:
-    return "sa" + uuid.uuid4().hex[:12]
 
 
 @pytest.mark.parametrize(("sdk_profile", "profile"), PROFILES)
@@ -24,7 +21,7 @@ def test_account_lifecycle_through_the_sdk(
     sdk_client: Any, resource_group: str, sdk_profile: Any, profile: Any
 ) -> None:
     client = sdk_client(StorageManagementClient, sdk_profile)
-    name = _name()
+    name = unique_name("sa", 12)
     assert client.storage_accounts.check_name_availability(
         {"name": name, "type": "Microsoft.Storage/storageAccounts"}
     ).name_available
@@ -54,7 +51,7 @@ def test_account_lifecycle_through_the_sdk(
 
 
 def test_create_is_202_with_location_then_get_shows_creating(arm: Any, resource_group: str) -> None:
-    name = _name()
+    name = unique_name("sa", 12)
     path = f"{{sub}}/resourceGroups/{resource_group}/providers/Microsoft.Storage/storageAccounts/{name}"
     body = {"sku": {"name": "Standard_LRS"}, "kind": "Storage", "location": "local"}
     created = arm.put(path, "2019-06-01", json=body)
@@ -79,7 +76,7 @@ def test_create_is_202_with_location_then_get_shows_creating(arm: Any, resource_
 def test_shape_follows_the_api_version(
     arm: Any, resource_group: str, version: str, present: set[str], absent: set[str]
 ) -> None:
-    name = _name()
+    name = unique_name("sa", 12)
     path = f"{{sub}}/resourceGroups/{resource_group}/providers/Microsoft.Storage/storageAccounts/{name}"
     arm.wait(
         arm.put(path, version, json={"sku": {"name": "Standard_LRS"}, "kind": "Storage", "location": "local"})
@@ -132,7 +129,7 @@ def test_shape_follows_the_api_version(
 def test_validation_is_a_4xx_with_arm_code(
     arm: Any, resource_group: str, body: dict[str, Any], name: str | None, code: str
 ) -> None:
-    name = name or _name()
+    name = name or unique_name("sa", 12)
     path = f"{{sub}}/resourceGroups/{resource_group}/providers/Microsoft.Storage/storageAccounts/{name}"
     response = arm.put(path, "2019-06-01", json=body)
     assert response.status_code == 400, response.text
@@ -140,7 +137,8 @@ def test_validation_is_a_4xx_with_arm_code(
 
 
 def test_storagev2_refused_at_2016_01_01(arm: Any, resource_group: str) -> None:
-    path = f"{{sub}}/resourceGroups/{resource_group}/providers/Microsoft.Storage/storageAccounts/{_name()}"
+    name = unique_name("sa", 12)
+    path = f"{{sub}}/resourceGroups/{resource_group}/providers/Microsoft.Storage/storageAccounts/{name}"
     response = arm.put(
         path, "2016-01-01", json={"sku": {"name": "Standard_LRS"}, "kind": "StorageV2", "location": "local"}
     )
@@ -148,7 +146,7 @@ def test_storagev2_refused_at_2016_01_01(arm: Any, resource_group: str) -> None:
 
 
 def test_name_taken_in_another_group(arm: Any, resource_group: str) -> None:
-    name = _name()
+    name = unique_name("sa", 12)
     body = {"sku": {"name": "Standard_LRS"}, "kind": "Storage", "location": "local"}
     first = f"{{sub}}/resourceGroups/{resource_group}/providers/Microsoft.Storage/storageAccounts/{name}"
     arm.wait(arm.put(first, "2019-06-01", json=body))
@@ -174,9 +172,8 @@ def test_check_name_availability_reports_invalid_names(arm: Any) -> None:
 def test_list_pages_at_2019_06_01_only(arm: Any, resource_group: str) -> None:
     body = {"sku": {"name": "Standard_LRS"}, "kind": "Storage", "location": "local"}
     for _ in range(3):
-        path = (
-            f"{{sub}}/resourceGroups/{resource_group}/providers/Microsoft.Storage/storageAccounts/{_name()}"
-        )
+        name = unique_name("sa", 12)
+        path = f"{{sub}}/resourceGroups/{resource_group}/providers/Microsoft.Storage/storageAccounts/{name}"
         arm.wait(arm.put(path, "2019-06-01", json=body))
     listing = f"{{sub}}/resourceGroups/{resource_group}/providers/Microsoft.Storage/storageAccounts"
     paged = arm.get(listing, "2019-06-01").json()

@@ -1,4 +1,8 @@
-"""Headers Resource Manager puts on every response (real-arm-digest.md)."""
+"""Headers Resource Manager puts on every response.
+
+No caching, HSTS and nosniff; the request, correlation and routing ids (the correlation id is the
+client's when it sends one); and the subscription's remaining read or write quota.
+"""
 
 from __future__ import annotations
 

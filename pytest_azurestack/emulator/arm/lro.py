@@ -1,15 +1,22 @@
-"""Long-running operations (DESIGN section 7) with controllable transitions.
+"""Long-running operations: one contract for every provider, with controllable transitions.
 
-A handler that starts an operation stores its resource in a non-terminal state
-(``provisioningState: "Creating"``/``"Updating"``/``"Deleting"``), calls ``begin`` with a
-``complete`` callback, and answers with ``put_response`` or ``accepted_response``.
-The operation stays ``InProgress`` for ``Transition.polls`` polls (every GET of the operation,
-its monitor URL or the resource counts), or ``Transition.seconds``, or until completed by hand
-(``manual``); then ``complete()`` runs under the store lock and moves the resource to its terminal
-state. Its return value, if any, is the body the monitor (Location) URL answers with at the end.
-``complete`` raising ``ArmError`` ends the operation ``Failed`` with that error. An injected fault
-ends it ``Failed``/``Canceled`` without calling ``complete``; ``on_failure(status)`` (default: set
-the resource's ``properties.provisioningState`` to that status) runs instead.
+A model's write returns a ``Change``: the stored resource, already in its non-terminal state
+(``provisioningState`` ``Creating``/``Updating``/``Deleting``), whether the write created it,
+and how its operation completes. A handler hands it to ``respond(request, change, body)``,
+which starts the operation and answers as Resource Manager does
+(Azure/azure-resource-manager-rpc, v1.0/async-api-reference.md): a PUT or PATCH 201 (created)
+or 200 with the body and ``Azure-AsyncOperation``; a DELETE or POST action 202 with
+``Location`` (the monitor URL) and ``Azure-AsyncOperation``; both with ``Retry-After``; a
+``None`` change (nothing to delete) 204.
+
+The operation stays ``InProgress`` for ``Transition.polls`` polls, or ``Transition.seconds``, or
+until completed by hand (``manual``). Polls are counted in one place, ``LroManager.poll``: a GET
+of the operation's status or monitor URL, or (through the dispatcher) of the resource it runs on.
+Then ``complete()`` runs under the store lock and moves the resource to its terminal state; its
+return value, if any, is the body the monitor URL answers with at the end. ``complete`` raising
+``ArmError`` ends the operation ``Failed`` with that error. An injected fault ends it
+``Failed``/``Canceled`` without calling ``complete``; ``on_failure(status)`` (default: set the
+resource's ``properties.provisioningState`` to that status) runs instead.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.ids import parse_resource_id
@@ -30,6 +37,59 @@ if TYPE_CHECKING:
 
 TERMINAL = ("Succeeded", "Failed", "Canceled")
 MAX_OPERATIONS = 10_000
+# How a started operation is answered: "resource" 201/200 with the body and Azure-AsyncOperation;
+# "accepted" 202 with Location and Azure-AsyncOperation (and the body, if one is given);
+# "location" 202 with Location only (how Microsoft.Storage answers an account create).
+Reply = Literal["resource", "accepted", "location"]
+
+
+@dataclass
+class Change:
+    """What a model's write did, and how the operation it starts completes.
+
+    ``kind`` is what transitions key on (``create``, ``update``, ``delete`` or an action such as
+    ``start``); by default ``create`` for a write that created the resource, else ``update``.
+    """
+
+    resource: dict[str, Any]
+    created: bool = False
+    kind: str = ""
+    complete: Callable[[], Any] | None = None
+    on_failure: Callable[[str], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.kind = self.kind or ("create" if self.created else "update")
+
+
+def respond(
+    request: ArmRequest,
+    change: Change | None,
+    body: Any = None,
+    *,
+    reply: Reply | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ArmResponse:
+    """Start ``change``'s operation and answer the request that made it (see the module doc).
+
+    ``reply`` defaults to ``resource`` for PUT and PATCH, ``accepted`` otherwise; ``headers``
+    are added after the operation's own (Compute's ``Azure-AsyncNotification``).
+    """
+    if change is None:
+        return ArmResponse(204)
+    lro = request.lro
+    op = lro.begin(request, change.resource["id"], change.complete, change.kind, on_failure=change.on_failure)
+    reply = reply or ("resource" if request.method in ("PUT", "PATCH") else "accepted")
+    out: dict[str, str] = {}
+    if reply == "resource":
+        out["Azure-AsyncOperation"] = lro.status_url(request, op)
+    else:
+        out["Location"] = lro.status_url(request, op, monitor=True)
+        if reply == "accepted":
+            out["Azure-AsyncOperation"] = lro.status_url(request, op)
+    out["Retry-After"] = lro.retry_after_header
+    out.update(headers or {})
+    status = (201 if change.created else 200) if reply == "resource" else 202
+    return ArmResponse(status, body, out)
 
 
 @dataclass(frozen=True)
@@ -121,7 +181,7 @@ class LroManager:
         *,
         polls: int = 1,
         seconds: float | None = None,
-        retry_after: int = 1,
+        retry_after: float = 1,
         transitions: Mapping[str, Transition] | None = None,
     ) -> None:
         self.store = store
@@ -131,6 +191,12 @@ class LroManager:
         self.operations: dict[str, Operation] = {}
         # Running operations by resource id (normalized), so a GET finds its operations in O(1).
         self._running: dict[str, dict[str, Operation]] = {}
+
+    @property
+    def retry_after_header(self) -> str:
+        """Whole seconds as ARM writes them (``1``); a fraction as given (``0.01``)."""
+        value = self.retry_after
+        return str(int(value)) if float(value).is_integer() else str(value)
 
     # --- configuration -------------------------------------------------------------------------
     def set_transition(self, key: str, transition: Transition | None) -> None:
@@ -215,20 +281,6 @@ class LroManager:
         )
         query = f"?p={op.token}" + ("&monitor=true" if monitor else "") + f"&api-version={op.api_version}"
         return f"{request.base_url}{path}{query}"
-
-    def put_response(self, request: ArmRequest, op: Operation, body: Any, created: bool) -> ArmResponse:
-        """201 (created) or 200 with the non-terminal body and ``Azure-AsyncOperation``."""
-        headers = {"Azure-AsyncOperation": self.status_url(request, op), "Retry-After": str(self.retry_after)}
-        return ArmResponse(201 if created else 200, body, headers)
-
-    def accepted_response(self, request: ArmRequest, op: Operation) -> ArmResponse:
-        """202, empty body, ``Location`` (monitor) + ``Azure-AsyncOperation`` + ``Retry-After``."""
-        headers = {
-            "Location": self.status_url(request, op, monitor=True),
-            "Azure-AsyncOperation": self.status_url(request, op),
-            "Retry-After": str(self.retry_after),
-        }
-        return ArmResponse(202, None, headers)
 
     # --- progress ------------------------------------------------------------------------------
     def poll(self, op: Operation) -> None:
@@ -322,7 +374,7 @@ class LroManager:
             raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' could not be found.")
         self.poll(op)
         monitor = (request.query_param("monitor") or "").lower() == "true"
-        retry = {"Retry-After": str(self.retry_after)}
+        retry = {"Retry-After": self.retry_after_header}
         if not monitor:
             return ArmResponse(200, op.status_body(), {} if op.done else retry)
         if not op.done:

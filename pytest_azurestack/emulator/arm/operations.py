@@ -9,7 +9,7 @@ ANY_PROVIDER = "*"
 
 
 def get_operation(request: ArmRequest) -> ArmResponse:
-    return request.emulator.lro.status_response(request, request.param("operation_id"))
+    return request.lro.status_response(request, request.param("operation_id"))
 
 
 _BASE = "/subscriptions/{subscription}/providers/{namespace}/locations/{location}"

@@ -16,7 +16,7 @@ def paged(request: ArmRequest, items: Sequence[Any], page_size: int | None = Non
     The page size is the emulator's ``page_size`` setting unless given; the nextLink keeps every
     other query parameter (api-version, $filter, $expand) so the client can follow it verbatim.
     """
-    size = page_size or request.emulator.config.page_size
+    size = page_size or request.context.config.page_size
     token = request.query_param("$skiptoken") or "0"
     if not token.isdigit():
         raise ArmError(

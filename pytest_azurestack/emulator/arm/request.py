@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 from pytest_azurestack.emulator.arm.errors import ArmError
 
 if TYPE_CHECKING:
-    from pytest_azurestack.emulator.app import Emulator
+    from pytest_azurestack.emulator.arm.context import ArmContext
+    from pytest_azurestack.emulator.arm.lro import LroManager
     from pytest_azurestack.emulator.arm.routing import Route
+    from pytest_azurestack.emulator.arm.store import Store
 
 __all__ = ["ArmError", "ArmRequest", "ArmResponse"]
 
@@ -33,7 +35,8 @@ class ArmRequest:
     ``path`` is the request path as sent (case preserved); ``route_params`` the ``{...}`` values
     of the matched pattern; ``query`` the query string (first value per key); ``headers`` has
     lower-cased names; ``base_url`` is ``https://host:port`` as the client addressed us, so links
-    (nextLink, Location) point where the client can follow them.
+    (nextLink, Location) point where the client can follow them. ``context`` is all of the stamp
+    a handler may use (store, operations, settings, api-versions).
     """
 
     method: str
@@ -46,7 +49,7 @@ class ArmRequest:
     location: str
     subscription_id: str
     body: bytes
-    emulator: Emulator
+    context: ArmContext
     route: Route | None = None
     # Set by the fault injector: the next LRO begun by this request ends in this state.
     lro_fault: dict[str, Any] | None = None
@@ -89,6 +92,14 @@ class ArmRequest:
             if key.lower() == lowered:
                 return value
         return default
+
+    @property
+    def store(self) -> Store:
+        return self.context.store
+
+    @property
+    def lro(self) -> LroManager:
+        return self.context.lro
 
     @property
     def resource_group(self) -> str | None:

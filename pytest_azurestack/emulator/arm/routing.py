@@ -22,6 +22,8 @@ class Route:
     (any version the stamp serves for the provider, for operation-status URLs shared by types) or
     ``"none"``. ``check_group``: answer 404 ResourceGroupNotFound before the handler runs when the
     ``{resource_group}`` does not exist (off only for the resource group routes themselves).
+    ``polls_parent``: a GET here reads its parent resource (a VM's ``instanceView``), so it counts
+    as a poll of the parent's operations rather than of its own path.
     """
 
     method: str
@@ -31,6 +33,7 @@ class Route:
     resource_type: str
     version_check: str = "type"
     check_group: bool = True
+    polls_parent: bool = False
     segments: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -46,6 +49,10 @@ class Route:
             elif want.lower() != got.lower():
                 return None
         return params
+
+    def polled_resource(self, path: str) -> str:
+        """The resource id whose running operations a GET of ``path`` counts as a poll of."""
+        return path.rstrip("/").rsplit("/", 1)[0] if self.polls_parent else path
 
     @property
     def action(self) -> str | None:

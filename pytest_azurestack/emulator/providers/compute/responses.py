@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError
+from pytest_azurestack.emulator.arm.lro import respond
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import normalize_location
 from pytest_azurestack.emulator.providers.compute import shapes
 from pytest_azurestack.emulator.providers.compute.images import ImageCatalog, ImageSpec
-from pytest_azurestack.emulator.providers.compute.models import DISK_TYPE, VM_TYPE, Change, Compute, image_id
+from pytest_azurestack.emulator.providers.compute.models import DISK_TYPE, VM_TYPE, Compute, image_id
 from pytest_azurestack.emulator.providers.compute.sizes import AZURE_STACK_SIZES
+
+# Compute's power actions send this beside the operation's own headers.
+ASYNC_NOTIFICATION = {"Azure-AsyncNotification": "Enabled"}
 
 
 def _compute(request: ArmRequest) -> Compute:
-    return Compute(
-        request.emulator.store, ImageCatalog.from_config(request.emulator.config), request.location
-    )
+    return Compute(request.store, ImageCatalog.from_config(request.context.config), request.location)
 
 
 def _vm_id(request: ArmRequest) -> str:
@@ -26,12 +28,6 @@ def _vm_id(request: ArmRequest) -> str:
 
 def _disk_id(request: ArmRequest) -> str:
     return Compute.disk_id(request.subscription_id, request.param("resource_group"), request.param("name"))
-
-
-def _begin(request: ArmRequest, change: Change) -> Any:
-    return request.emulator.lro.begin(
-        request, change.resource["id"], change.complete, change.kind, on_failure=change.on_failure
-    )
 
 
 def _expand_instance_view(request: ArmRequest) -> bool:
@@ -58,10 +54,9 @@ def put_vm(request: ArmRequest, patch: bool = False) -> ArmResponse:
         request.api_version,
         patch=patch,
     )
-    op = _begin(request, change)
     body = shapes.vm(change.resource, request.api_version, compute.store)
-    # A create answers 201; an update (attach, detach, tag) 200 with Updating (real-arm-digest.md).
-    return request.emulator.lro.put_response(request, op, body, change.created)
+    # A create answers 201; an update (attach, detach, tag) 200 with the VM in Updating.
+    return respond(request, change, body)
 
 
 def patch_vm(request: ArmRequest) -> ArmResponse:
@@ -77,9 +72,7 @@ def get_vm(request: ArmRequest) -> ArmResponse:
 
 
 def vm_instance_view(request: ArmRequest) -> ArmResponse:
-    vm_id = _vm_id(request)
-    request.emulator.lro.observe(vm_id)  # reading the instance view is a poll of the VM's operation too
-    resource = _compute(request).get(vm_id, VM_TYPE)
+    resource = _compute(request).get(_vm_id(request), VM_TYPE)
     return ArmResponse(200, shapes.vm_instance_view(resource, request.api_version))
 
 
@@ -92,10 +85,7 @@ def list_vms(request: ArmRequest) -> ArmResponse:
 
 
 def delete_vm(request: ArmRequest) -> ArmResponse:
-    change = _compute(request).delete_vm(_vm_id(request))
-    if change is None:
-        return ArmResponse(204)
-    return request.emulator.lro.accepted_response(request, _begin(request, change))
+    return respond(request, _compute(request).delete_vm(_vm_id(request)))
 
 
 def _power(action: str) -> Any:
@@ -110,9 +100,7 @@ def _power(action: str) -> Any:
                     target="skipShutdown",
                 )
         change = _compute(request).power(_vm_id(request), action)
-        response = request.emulator.lro.accepted_response(request, _begin(request, change))
-        response.headers["Azure-AsyncNotification"] = "Enabled"  # as compute sends (real-arm-digest.md)
-        return response
+        return respond(request, change, headers=ASYNC_NOTIFICATION)
 
     handler.__name__ = f"vm_{action}"
     return handler
@@ -139,12 +127,9 @@ def put_disk(request: ArmRequest, patch: bool = False) -> ArmResponse:
         request.json(),
         patch=patch,
     )
-    op = _begin(request, change)
     body = shapes.disk(change.resource, request.api_version, compute.store)
     # Disk writes answer 202 (the spec allows only 200/202 here) with the body and are polled.
-    response = request.emulator.lro.accepted_response(request, op)
-    response.body = body
-    return response
+    return respond(request, change, body, reply="accepted")
 
 
 def patch_disk(request: ArmRequest) -> ArmResponse:
@@ -166,10 +151,7 @@ def list_disks(request: ArmRequest) -> ArmResponse:
 
 
 def delete_disk(request: ArmRequest) -> ArmResponse:
-    change = _compute(request).delete_disk(_disk_id(request))
-    if change is None:
-        return ArmResponse(204)
-    return request.emulator.lro.accepted_response(request, _begin(request, change))
+    return respond(request, _compute(request).delete_disk(_disk_id(request)))
 
 
 # --- image catalog and sizes -----------------------------------------------------------------------
@@ -199,7 +181,7 @@ def _not_found() -> ArmError:
 
 def _catalog(request: ArmRequest) -> ImageCatalog:
     _check_location(request)
-    return ImageCatalog.from_config(request.emulator.config)
+    return ImageCatalog.from_config(request.context.config)
 
 
 def _entry(request: ArmRequest, name: str, *parts: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Response bodies per api-version, from the newest-shape state in the Store.
 
-What differs (real-arm-digest.md and the SDK models of each version): 2016-03-30 knows no managed
+What differs (the models of each api-version in azure-mgmt-compute): 2016-03-30 knows no managed
 disks; instanceView gains computerName/osName/osVersion at 2017-12-01; 2019+ adds
 imageReference.exactVersion, priority, hyperVGeneration, linuxConfiguration.provisionVMAgent,
 allowExtensionOperations, requireGuestProvisionSignal and dataDisks[].toBeDetached; 2020-06-01

@@ -31,7 +31,8 @@ ROUTES: list[Route] = [
     _vm("PATCH", VM, r.patch_vm),
     _vm("GET", VM, r.get_vm),
     _vm("DELETE", VM, r.delete_vm),
-    _vm("GET", VM + "/instanceView", r.vm_instance_view),
+    # Reading the instance view is a poll of the VM's operation too.
+    Route("GET", VM + "/instanceView", r.vm_instance_view, NS, "virtualMachines", polls_parent=True),
     _vm("GET", VM + "/vmSizes", r.vm_available_sizes),
     _vm("POST", VM + "/start", r.start_vm),
     _vm("POST", VM + "/powerOff", r.power_off_vm),

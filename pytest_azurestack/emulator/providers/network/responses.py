@@ -16,6 +16,7 @@ from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.ids import resource_id
+from pytest_azurestack.emulator.arm.lro import Change, respond
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import check_stamp_location
@@ -34,8 +35,8 @@ class TopLevel:
 
     segment: str  # the URL segment: virtualNetworks
     full_type: str
-    put: Callable[[NetworkModel, str, dict[str, Any]], tuple[dict[str, Any], bool]]
-    begin_delete: Callable[[NetworkModel, str], dict[str, Any] | None]
+    put: Callable[[NetworkModel, str, dict[str, Any]], Change]
+    delete: Callable[[NetworkModel, str], Change | None]
 
 
 @dataclass(frozen=True)
@@ -44,33 +45,33 @@ class Child:
 
     parent: TopLevel
     segment: str  # subnets
-    put: Callable[[NetworkModel, str, dict[str, Any]], tuple[dict[str, Any], bool]] | None = None
-    begin_delete: Callable[[NetworkModel, str], dict[str, Any] | None] | None = None
+    put: Callable[[NetworkModel, str, dict[str, Any]], Change] | None = None
+    delete: Callable[[NetworkModel, str], Change | None] | None = None
 
 
 VNETS = TopLevel(
     "virtualNetworks",
     models.VNETS,
     NetworkModel.put_virtual_network,
-    NetworkModel.begin_delete_virtual_network,
+    NetworkModel.delete_virtual_network,
 )
 NICS = TopLevel(
     "networkInterfaces",
     models.NICS,
     NetworkModel.put_network_interface,
-    NetworkModel.begin_delete_network_interface,
+    NetworkModel.delete_network_interface,
 )
 PUBLIC_IPS = TopLevel(
-    "publicIPAddresses", models.PUBLIC_IPS, NetworkModel.put_public_ip, NetworkModel.begin_delete_public_ip
+    "publicIPAddresses", models.PUBLIC_IPS, NetworkModel.put_public_ip, NetworkModel.delete_public_ip
 )
 NSGS = TopLevel(
     "networkSecurityGroups",
     models.NSGS,
     NetworkModel.put_network_security_group,
-    NetworkModel.begin_delete_network_security_group,
+    NetworkModel.delete_network_security_group,
 )
-SUBNETS = Child(VNETS, "subnets", NetworkModel.put_subnet, NetworkModel.begin_delete_subnet)
-RULES = Child(NSGS, "securityRules", NetworkModel.put_security_rule, NetworkModel.begin_delete_security_rule)
+SUBNETS = Child(VNETS, "subnets", NetworkModel.put_subnet, NetworkModel.delete_subnet)
+RULES = Child(NSGS, "securityRules", NetworkModel.put_security_rule, NetworkModel.delete_security_rule)
 DEFAULT_RULES = Child(NSGS, "defaultSecurityRules")
 IP_CONFIGS = Child(NICS, "ipConfigurations")
 
@@ -94,7 +95,7 @@ def network_handler(handler: Handler) -> Handler:
 
 
 def _model(request: ArmRequest) -> NetworkModel:
-    return NetworkModel(request.emulator.store)
+    return NetworkModel(request.store)
 
 
 def _top_id(request: ArmRequest, kind: TopLevel, name_param: str = "name") -> str:
@@ -129,7 +130,7 @@ def _check_preconditions(request: ArmRequest, model: NetworkModel, current: dict
 
 def _check_idle(request: ArmRequest, rid: str) -> None:
     """A write while the resource's previous operation runs is refused, as Compute does."""
-    if request.emulator.lro.running_on(rid):
+    if request.lro.running_on(rid):
         raise ArmError(
             409,
             "AnotherOperationInProgress",
@@ -154,13 +155,9 @@ def put_resource(kind: TopLevel) -> Handler:
         _check_location(request, kind, body)
         _check_idle(request, rid)
         _check_preconditions(request, model, model.store.get(rid))
-        resource, created = kind.put(model, rid, body)
-        final_id = resource["id"]
-        op = request.emulator.lro.begin(
-            request, final_id, lambda: model.finish_put(final_id), "create" if created else "update"
-        )
-        response = request.emulator.lro.put_response(request, op, _shown(request, model, resource), created)
-        return _with_etag(response, resource)
+        change = kind.put(model, rid, body)
+        response = respond(request, change, _shown(request, model, change.resource))
+        return _with_etag(response, change.resource)
 
     return handler
 
@@ -193,12 +190,7 @@ def delete_resource(kind: TopLevel) -> Handler:
         _check_preconditions(
             request, model, model.store.get(rid) if request.headers.get("if-match") else None
         )
-        resource = kind.begin_delete(model, rid)
-        if resource is None:
-            return ArmResponse(204)
-        final_id = resource["id"]
-        op = request.emulator.lro.begin(request, final_id, lambda: model.finish_delete(final_id), "delete")
-        return request.emulator.lro.accepted_response(request, op)
+        return respond(request, kind.delete(model, rid))
 
     return handler
 
@@ -236,17 +228,9 @@ def put_child(kind: Child) -> Handler:
         model, cid = _model(request), _child_id(request, kind)
         body = request.json()
         _check_idle(request, cid)
-        child, created = put(model, cid, body)
-        final_id = child["id"]
-        op = request.emulator.lro.begin(
-            request,
-            final_id,
-            lambda: model.finish_child_put(final_id),
-            "create" if created else "update",
-            on_failure=lambda status: model.fail_child(final_id, status),
-        )
-        response = request.emulator.lro.put_response(request, op, _shown(request, model, child), created)
-        return _with_etag(response, child)
+        change = put(model, cid, body)
+        response = respond(request, change, _shown(request, model, change.resource))
+        return _with_etag(response, change.resource)
 
     return handler
 
@@ -273,23 +257,11 @@ def list_children(kind: Child) -> Handler:
 
 
 def delete_child(kind: Child) -> Handler:
-    assert kind.begin_delete is not None
-    begin_delete = kind.begin_delete
+    assert kind.delete is not None
+    delete = kind.delete
 
     @network_handler
     def handler(request: ArmRequest) -> ArmResponse:
-        model, cid = _model(request), _child_id(request, kind)
-        child = begin_delete(model, cid)
-        if child is None:
-            return ArmResponse(204)
-        final_id = child["id"]
-        op = request.emulator.lro.begin(
-            request,
-            final_id,
-            lambda: model.finish_child_delete(final_id),
-            "delete",
-            on_failure=lambda status: model.fail_child(final_id, status),
-        )
-        return request.emulator.lro.accepted_response(request, op)
+        return respond(request, delete(_model(request), _child_id(request, kind)))
 
     return handler

@@ -32,7 +32,7 @@ def _children(kind: r.Child) -> list[Route]:
     ]
     if kind.put is not None:
         routes.append(Route("PUT", f"{collection}/{{name}}", r.put_child(kind), NS, rtype))
-    if kind.begin_delete is not None:
+    if kind.delete is not None:
         routes.append(Route("DELETE", f"{collection}/{{name}}", r.delete_child(kind), NS, rtype))
     return routes
 

@@ -20,6 +20,7 @@ from pytest_azurestack.emulator.arm.validation import (
     location_text,
     type_ok,
 )
+from pytest_azurestack.emulator.providers.network import addressing
 
 
 def bad_request(path: str, problem: str) -> ArmError:
@@ -94,6 +95,15 @@ def get_choice(
             return choice
     full = join(path, key)
     raise bad_request(full, f"'{value}' is not a valid value for '{full}'; use one of {', '.join(options)}.")
+
+
+def get_dns_servers(obj: dict[str, Any], path: str) -> list[str]:
+    """``dnsServers`` under ``obj`` (absent: none), each an IPv4 address."""
+    servers: list[str] = get_list(obj, "dnsServers", str, path) or []
+    for index, server in enumerate(servers):
+        if not addressing.is_ipv4(server):
+            raise bad_request(f"{path}.dnsServers[{index}]", f"'{server}' is not an IP address.")
+    return servers
 
 
 def get_reference(obj: dict[str, Any], key: str, path: str) -> str | None:

@@ -77,3 +77,16 @@ def resources_in(store: Store, prefix: str) -> list[dict[str, Any]]:
         if len(parts) == 8:
             out.append(item)
     return out
+
+
+REGISTRATIONS_KEY = "registrations"  # Store.meta: namespace (lower-cased) -> registration state
+
+
+def registration_state(store: Store, namespace: str) -> str:
+    """A namespace is ``Registered`` until a client unregisters it."""
+    registrations: dict[str, str] = store.meta.get(REGISTRATIONS_KEY, {})
+    return registrations.get(namespace.lower(), "Registered")
+
+
+def set_registration(store: Store, namespace: str, state: str) -> None:
+    store.meta.setdefault(REGISTRATIONS_KEY, {})[namespace.lower()] = state

@@ -8,6 +8,8 @@ from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.ids import group_id
+from pytest_azurestack.emulator.arm.lro import Change, respond
+from pytest_azurestack.emulator.arm.operations import ANY_PROVIDER
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import location_text, normalize_location
@@ -55,11 +57,9 @@ def list_locations(request: ArmRequest) -> ArmResponse:
 
 # --- providers ----------------------------------------------------------------------------------
 def _provider_body(request: ArmRequest, namespace: str) -> dict[str, Any]:
-    emulator = request.emulator
-    registrations: dict[str, str] = emulator.store.meta.setdefault("registrations", {})
     types: dict[str, None] = {}
     canonical = namespace
-    for route in emulator.router.routes:
+    for route in request.context.routes:
         if route.provider.lower() == namespace.lower():
             canonical = route.provider
             types.setdefault(route.resource_type, None)
@@ -69,21 +69,21 @@ def _provider_body(request: ArmRequest, namespace: str) -> dict[str, Any]:
         {
             "resourceType": rtype,
             "locations": [request.location],
-            "apiVersions": sorted(emulator.versions.served(canonical, rtype), reverse=True),
+            "apiVersions": sorted(request.context.versions.served(canonical, rtype), reverse=True),
         }
         for rtype in types
     ]
     return {
         "id": f"/subscriptions/{request.subscription_id}/providers/{canonical}",
         "namespace": canonical,
-        "registrationState": registrations.get(canonical.lower(), "Registered"),
+        "registrationState": models.registration_state(request.store, canonical),
         "resourceTypes": resource_types,
     }
 
 
 def _known_namespace(request: ArmRequest) -> str:
     namespace = request.param("namespace")
-    known = request.emulator.router.namespaces() - {"*"}
+    known = {r.provider.lower() for r in request.context.routes} - {ANY_PROVIDER}
     if namespace.lower() not in known:
         raise ArmError(
             404,
@@ -94,7 +94,7 @@ def _known_namespace(request: ArmRequest) -> str:
 
 
 def list_providers(request: ArmRequest) -> ArmResponse:
-    names = sorted({r.provider for r in request.emulator.router.routes if r.provider != "*"})
+    names = sorted({r.provider for r in request.context.routes if r.provider != ANY_PROVIDER})
     return ArmResponse(200, paged(request, [_provider_body(request, n) for n in names], page_size=100))
 
 
@@ -105,7 +105,7 @@ def get_provider(request: ArmRequest) -> ArmResponse:
 def _set_registration(state: str) -> Callable[[ArmRequest], ArmResponse]:
     def handler(request: ArmRequest) -> ArmResponse:
         namespace = _known_namespace(request)
-        request.emulator.store.meta.setdefault("registrations", {})[namespace.lower()] = state
+        models.set_registration(request.store, namespace, state)
         return ArmResponse(200, _provider_body(request, namespace))
 
     return handler
@@ -130,7 +130,7 @@ def create_or_update_group(request: ArmRequest) -> ArmResponse:
     name = request.param("resource_group")
     models.check_group_name(name)
     body = request.json()
-    store, sub = request.emulator.store, request.subscription_id
+    store, sub = request.store, request.subscription_id
     location = models.check_location(body.get("location"), request.location)
     tags = models.check_tags(body.get("tags"))
     managed_by = body.get("managedBy")
@@ -160,17 +160,17 @@ def create_or_update_group(request: ArmRequest) -> ArmResponse:
 
 
 def get_group(request: ArmRequest) -> ArmResponse:
-    group = models.get_group(request.emulator.store, request.subscription_id, request.param("resource_group"))
+    group = models.get_group(request.store, request.subscription_id, request.param("resource_group"))
     return ArmResponse(200, _group_body(group))
 
 
 def check_group(request: ArmRequest) -> ArmResponse:
-    exists = request.emulator.store.exists(group_id(request.subscription_id, request.param("resource_group")))
+    exists = request.store.exists(group_id(request.subscription_id, request.param("resource_group")))
     return ArmResponse(204 if exists else 404)
 
 
 def update_group(request: ArmRequest) -> ArmResponse:
-    group = models.get_group(request.emulator.store, request.subscription_id, request.param("resource_group"))
+    group = models.get_group(request.store, request.subscription_id, request.param("resource_group"))
     body = request.json()
     if "location" in body and normalize_location(location_text(body["location"])) != group["location"]:
         raise ArmError(400, "InvalidRequestContent", "The location of a resource group cannot be changed.")
@@ -182,16 +182,15 @@ def update_group(request: ArmRequest) -> ArmResponse:
 
 
 def delete_group(request: ArmRequest) -> ArmResponse:
-    emulator = request.emulator
-    group = models.get_group(emulator.store, request.subscription_id, request.param("resource_group"))
+    store = request.store
+    group = models.get_group(store, request.subscription_id, request.param("resource_group"))
     group["properties"]["provisioningState"] = "Deleting"
     gid = group["id"]
 
     def complete() -> None:
-        emulator.store.delete_tree(gid)
+        store.delete_tree(gid)
 
-    op = emulator.lro.begin(request, gid, complete, kind="delete")
-    return emulator.lro.accepted_response(request, op)
+    return respond(request, Change(group, kind="delete", complete=complete))
 
 
 _TAG_FILTER = re.compile(
@@ -228,7 +227,7 @@ def _tag_predicate(request: ArmRequest, allow_type: bool = False) -> Callable[[d
 
 def list_groups(request: ArmRequest) -> ArmResponse:
     keep = _tag_predicate(request)
-    store = request.emulator.store
+    store = request.store
     groups = [_group_body(g) for g in store.list(request.subscription_id, models.GROUP_TYPE) if keep(g)]
     return ArmResponse(200, paged(request, groups))
 
@@ -246,13 +245,13 @@ def _generic(item: dict[str, Any]) -> dict[str, Any]:
 def list_group_resources(request: ArmRequest) -> ArmResponse:
     keep = _tag_predicate(request, allow_type=True)
     prefix = group_id(request.subscription_id, request.param("resource_group"))
-    items = [_generic(i) for i in models.resources_in(request.emulator.store, prefix) if keep(i)]
+    items = [_generic(i) for i in models.resources_in(request.store, prefix) if keep(i)]
     return ArmResponse(200, paged(request, items))
 
 
 def list_resources(request: ArmRequest) -> ArmResponse:
     keep = _tag_predicate(request, allow_type=True)
-    store = request.emulator.store
+    store = request.store
     items: list[dict[str, Any]] = []
     for group in store.list(request.subscription_id, models.GROUP_TYPE):
         items.extend(_generic(i) for i in models.resources_in(store, group["id"]) if keep(i))

@@ -7,6 +7,7 @@ from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError, resource_not_found
 from pytest_azurestack.emulator.arm.ids import resource_id
+from pytest_azurestack.emulator.arm.lro import Change, respond
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import (
@@ -54,7 +55,7 @@ def _account_id(request: ArmRequest) -> str:
 
 
 def _get_account(request: ArmRequest) -> dict[str, Any]:
-    account = request.emulator.store.get(_account_id(request))
+    account = request.store.get(_account_id(request))
     if account is None:
         raise resource_not_found(models.ACCOUNT_TYPE, request.param("name"), request.param("resource_group"))
     return account
@@ -73,7 +74,7 @@ def create(request: ArmRequest) -> ArmResponse:
     kind = models.parse_kind(body, request.api_version)
     tags = check_tags(body.get("tags")) or {}
     props = models.parse_properties(body, kind, request.api_version)
-    store, sub, group = request.emulator.store, request.subscription_id, request.param("resource_group")
+    store, sub, group = request.store, request.subscription_id, request.param("resource_group")
     existing = models.find_by_name(store, sub, name)
     if existing is not None:
         if existing["id"].lower() != _account_id(request).lower():
@@ -96,11 +97,8 @@ def create(request: ArmRequest) -> ArmResponse:
         account["properties"]["provisioningState"] = "Succeeded"
         return shape(account, api_version)
 
-    op = request.emulator.lro.begin(request, account["id"], complete, kind="create")
-    response = request.emulator.lro.accepted_response(request, op)
-    # The real service answers a create with Location only.
-    response.headers.pop("Azure-AsyncOperation", None)
-    return response
+    # The real service answers a create with 202 and Location only.
+    return respond(request, Change(account, created=True, complete=complete), reply="location")
 
 
 def get(request: ArmRequest) -> ArmResponse:
@@ -123,12 +121,12 @@ def update(request: ArmRequest) -> ArmResponse:
 
 
 def delete(request: ArmRequest) -> ArmResponse:
-    gone = request.emulator.store.delete(_account_id(request))
+    gone = request.store.delete(_account_id(request))
     return ArmResponse(200 if gone else 204)
 
 
 def _list(request: ArmRequest, group: str | None) -> ArmResponse:
-    accounts = request.emulator.store.list(request.subscription_id, models.ACCOUNT_TYPE, group)
+    accounts = request.store.list(request.subscription_id, models.ACCOUNT_TYPE, group)
     items = [shape(a, request.api_version) for a in accounts]
     if request.api_version >= "2019-06-01":  # older versions had no nextLink
         return ArmResponse(200, paged(request, items))
@@ -158,7 +156,7 @@ def check_name_availability(request: ArmRequest) -> ArmResponse:
     problem = models.name_problem(name)
     if problem:
         return ArmResponse(200, {"nameAvailable": False, "reason": "AccountNameInvalid", "message": problem})
-    if models.find_by_name(request.emulator.store, request.subscription_id, name):
+    if models.find_by_name(request.store, request.subscription_id, name):
         message = f"The storage account named {name} is already taken."
         return ArmResponse(200, {"nameAvailable": False, "reason": "AlreadyExists", "message": message})
     return ArmResponse(200, {"nameAvailable": True})

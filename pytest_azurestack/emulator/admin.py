@@ -1,6 +1,7 @@
 """The admin API under ``/_emulator/``: inspect and steer operations, faults and state.
 
-No authentication: it listens on loopback only, like the rest of the emulator.
+Not part of Resource Manager: an emulator's own control surface, beside the ARM routes. No
+authentication: it listens on loopback only, like the rest of the emulator.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pytest_azurestack.emulator.arm.faults import FaultRule
 from pytest_azurestack.emulator.arm.lro import Transition
 
 if TYPE_CHECKING:
-    from pytest_azurestack.emulator.app import Emulator
+    from pytest_azurestack.emulator.stamp import Emulator
 
 PREFIX = "/_emulator"
 

@@ -1,9 +1,13 @@
-"""Unmanaged VHD disks: page blobs in a storage account's blob endpoint.
+"""The VHD page blobs in storage accounts' blob endpoints: the contract unmanaged VM disks use.
 
 The emulator does not serve blob storage, so it keeps a registry of the VHD blobs VMs created
 (``Store.meta``) to answer what Azure would: a blob outlives the VM that wrote it, a new disk
-cannot overwrite an existing blob, an ``Attach`` needs one. Entries belong to one storage account
-instance: when the account is deleted (or deleted and created again) its blobs are gone.
+cannot overwrite an existing blob, an ``Attach`` needs one, and a VM holds a lease on the blobs it
+uses. Entries belong to one storage account instance: when the account is deleted (or deleted
+and created again) its blobs are gone.
+
+Other providers use only ``check_vhd_uri``, ``find_blob``, ``claim_blob``, ``hold_blob`` and
+``release_blob``.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from urllib.parse import urlsplit
 
 from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.store import Store
+from pytest_azurestack.emulator.providers.storage.models import ACCOUNT_TYPE
 
+# The registry's key in Store.meta, as earlier versions persisted it (kept so data dirs still load).
 META_KEY = "compute.vhds"
-STORAGE_TYPE = "Microsoft.Storage/storageAccounts"
 
 
 def _account_stamp(account: dict[str, Any]) -> str:
@@ -32,14 +37,14 @@ def blob_endpoint(account: dict[str, Any]) -> str:
 def find_account(store: Store, subscription: str, uri: str) -> dict[str, Any] | None:
     """The storage account whose blob endpoint serves ``uri``."""
     lowered = uri.lower()
-    for account in store.list(subscription, STORAGE_TYPE):
+    for account in store.list(subscription, ACCOUNT_TYPE):
         endpoint = blob_endpoint(account).lower()
         if endpoint and lowered.startswith(endpoint if endpoint.endswith("/") else endpoint + "/"):
             return account
     return None
 
 
-def check_uri(store: Store, subscription: str, uri: str, target: str) -> dict[str, Any]:
+def check_vhd_uri(store: Store, subscription: str, uri: str, target: str) -> dict[str, Any]:
     """Validate a VHD URI: a .vhd blob in a container of an existing account; return the account."""
     parts = urlsplit(uri)
     if parts.scheme not in ("http", "https") or not parts.netloc or not parts.path.lower().endswith(".vhd"):
@@ -78,7 +83,7 @@ def _registry(store: Store) -> dict[str, dict[str, Any]]:
     return registry
 
 
-def lookup(store: Store, subscription: str, uri: str) -> dict[str, Any] | None:
+def find_blob(store: Store, subscription: str, uri: str) -> dict[str, Any] | None:
     """The registered blob at ``uri`` if its storage account (the same instance) still exists."""
     registry = _registry(store)
     entry = registry.get(uri.lower())
@@ -91,7 +96,8 @@ def lookup(store: Store, subscription: str, uri: str) -> dict[str, Any] | None:
     return entry
 
 
-def register(store: Store, account: dict[str, Any], uri: str, size_gb: int, vm_id: str | None) -> None:
+def claim_blob(store: Store, account: dict[str, Any], uri: str, size_gb: int, vm_id: str | None) -> None:
+    """The blob at ``uri`` exists in ``account`` (created if new) with ``vm_id`` holding its lease."""
     _registry(store)[uri.lower()] = {
         "uri": uri,
         "account": account["id"],
@@ -102,7 +108,17 @@ def register(store: Store, account: dict[str, Any], uri: str, size_gb: int, vm_i
     store.mark_dirty()
 
 
-def set_attached(store: Store, uri: str, vm_id: str | None, size_gb: int | None = None) -> None:
+def hold_blob(store: Store, uri: str, vm_id: str, size_gb: int | None = None) -> None:
+    """``vm_id`` holds the lease of the registered blob at ``uri`` (now ``size_gb``, if given)."""
+    _lease(store, uri, vm_id, size_gb)
+
+
+def release_blob(store: Store, uri: str) -> None:
+    """The blob's lease is broken: it stays, free for another VM to attach."""
+    _lease(store, uri, None, None)
+
+
+def _lease(store: Store, uri: str, vm_id: str | None, size_gb: int | None) -> None:
     entry = _registry(store).get(uri.lower())
     if entry is not None:
         entry["attachedTo"] = vm_id
