@@ -29,8 +29,9 @@ from .recording.names import StableNames
 from .recording.session import replayed_cassette
 from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
-from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, PINNED_PROPERTY, RunState
+from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, RunState
 from .transport import AzureStackTransport
+from .verdicts import PROP_PINNED
 
 if TYPE_CHECKING:
     # The management SDKs are the team's (any supported release, imported where used: sdk.py);
@@ -306,7 +307,7 @@ def _azurestack_transport(
         yield transport
     finally:
         if transport.pinned:
-            request.node.user_properties.append((PINNED_PROPERTY, [str(p) for p in transport.pinned]))
+            request.node.user_properties.append((PROP_PINNED, [str(p) for p in transport.pinned]))
         transport.close()
 
 

@@ -14,12 +14,13 @@ from .credentials import LiveTarget, connect
 from .environment import EnvironOverlay
 from .errors import AzureStackError
 from .options import Settings
+from .verdicts import PROP_PINNED
 
 if TYPE_CHECKING:  # only emulator runs import the emulator
     from .emulator import EmulatorServer
 
-# user_properties names that carry per-test facts from xdist workers to the controller's summary.
-PINNED_PROPERTY = "azurestack_pinned"
+# user_properties names that carry per-test facts from xdist workers to the controller's summary
+# (and PROP_PINNED, which the report reads too).
 CLEANUP_FAILED_PROPERTY = "azurestack_cleanup_failed"
 KEPT_PROPERTY = "azurestack_kept"
 
@@ -55,7 +56,7 @@ class RunState:
         if report.when != "teardown":
             return
         for name, value in report.user_properties:
-            if name == PINNED_PROPERTY:
+            if name == PROP_PINNED:
                 self.pinned.extend(str(v) for v in value)  # type: ignore[attr-defined]
             elif name == CLEANUP_FAILED_PROPERTY:
                 self.cleanup_failed.append(str(value))

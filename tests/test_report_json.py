@@ -191,10 +191,3 @@ def test_pinned_requests_are_reported_per_test(pytester: pytest.Pytester, xdist:
             "AZS-RG-CREATE [[]all profiles] passed[*] (pinned): only with 1 request(s) rewritten*",
         ]
     )
-
-
-def test_the_pinned_property_is_the_one_the_core_plugin_writes() -> None:
-    from pytest_azurestack.plugin import PINNED_PROPERTY
-    from pytest_azurestack.report.results import PROP_PINNED
-
-    assert PROP_PINNED == PINNED_PROPERTY

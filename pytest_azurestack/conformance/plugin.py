@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ..report.results import (
+from ..verdicts import (
     NO_PROFILE,
     PROP_DESCRIPTION,
     PROP_ID,

@@ -13,9 +13,10 @@ import pytest
 
 from ..conformance.marks import EXCLUSIONS_KEY, profile_name_of, spec_of
 from ..options import SETTINGS_KEY
+from ..verdicts import NO_PROFILE
 from . import json_report, wire_summary
 from .matrix import render
-from .results import NO_PROFILE, Results, as_exclusion
+from .results import Results, as_exclusion
 
 # Loaded with this plugin wherever it is registered (-p, import_plugin, entry point).
 pytest_plugins = ("pytest_azurestack.conformance.plugin",)
