@@ -32,6 +32,7 @@ from .signals import sigterm_as_keyboard_interrupt
 from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, RunState
 from .transport import AzureStackTransport
 from .verdicts import PROP_PINNED
+from .xdist_io import is_worker
 
 if TYPE_CHECKING:
     # The management SDKs are the team's (any supported release, imported where used: sdk.py);
@@ -56,10 +57,6 @@ TRANSPORT_KEY = pytest.StashKey[AzureStackTransport]()
 CALL_REPORT_KEY = pytest.StashKey[pytest.TestReport]()
 
 
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
-
-
 def _state(config: pytest.Config) -> RunState:
     return config.stash[STATE_KEY]
 
@@ -81,7 +78,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state = RunState()
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(state, "azurestack-run-state")
-    if not _is_worker(config):
+    if not is_worker(config):
         # Workers resolve Settings from the environment they inherit: one run id for all of them.
         state.overlay.set("AZURESTACK_RUN_ID", settings.run_id)
     if settings.is_live:
@@ -95,7 +92,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     settings, state = config.stash[SETTINGS_KEY], _state(config)
     if not settings.is_live or config.option.collectonly:
         return
-    if _is_worker(config):
+    if is_worker(config):
         config.stash[SETTINGS_KEY] = targets.worker_settings(settings)
         return
     if settings.target == "emulator":
@@ -180,7 +177,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """The sweeper: delete every resource group of this run that is still there (live targets)."""
     config = session.config
     settings, state = config.stash[SETTINGS_KEY], _state(config)
-    if _is_worker(config) or not settings.is_live or state.live is None:
+    if is_worker(config) or not settings.is_live or state.live is None:
         return
     if settings.keep == "always" or (settings.keep == "on-failure" and session.testsfailed):
         # What the tests left behind is kept for inspection: the sweeper honours --azurestack-keep too.

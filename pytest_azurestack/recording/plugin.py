@@ -21,6 +21,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 
 from ..errors import AzureStackError, CassetteError, exception_chain
 from ..options import SETTINGS_KEY, Settings
+from ..xdist_io import is_worker, receive, send
 from .config import build_vcr, cassette_path, display_path, record_command
 from .matchers import explain_miss
 from .names import RecordedVariables, StableNames, cassette_test_name
@@ -273,7 +274,7 @@ def _expected(session: pytest.Session) -> dict[Group, set[str]]:
     Under pytest-xdist a worker is sure to run only the conformance tests of its profiles (the
     conformance plugin keeps them together); other tests may have gone to another worker.
     """
-    worker = hasattr(session.config, "workerinput")
+    worker = is_worker(session.config)
     expected: dict[Group, set[str]] = {}
     for item in session.items:
         group = _group_of(item)
@@ -292,15 +293,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         # Only groups that ran here: a worker's session.items lists every worker's tests.
         outcomes: list[Outcome] = publisher.finish({g: expected.get(g, set()) for g in publisher.groups})
         lines += [outcome.line() for outcome in outcomes]
-    if hasattr(config, "workerinput"):
-        config.workeroutput[WORKER_OUTPUT] = list(lines)  # type: ignore[attr-defined]
+    send(config, WORKER_OUTPUT, list(lines))
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """A pytest-xdist worker finished: keep its groups' lines for the summary."""
-    output = getattr(node, "workeroutput", None) or {}
-    node.config.stash.setdefault(OUTCOMES_KEY, []).extend(output.get(WORKER_OUTPUT, []))
+    node.config.stash.setdefault(OUTCOMES_KEY, []).extend(receive(node, WORKER_OUTPUT, []))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
