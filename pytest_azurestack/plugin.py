@@ -26,6 +26,7 @@ from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
 from .profiles import Profile
 from .recording import gate
 from .recording.names import StableNames
+from .recording.replay import Replayer
 from .recording.session import replayed_cassette
 from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
@@ -140,14 +141,14 @@ def pytest_runtest_makereport(
     transport = item.stash.get(TRANSPORT_KEY, None)
     replayed = replayed_cassette(item) if transport is not None and transport.offline else None
     if report.when == "call" and replayed is not None:
-        assert transport is not None and transport.profile is not None
+        assert transport is not None and transport.profile is not None and transport.replay is not None
         recorded_with, cassette, rerecord = replayed
         gate.judge(
             item,
             report,
             call,
             profile=transport.profile,
-            changes=transport.changes,
+            changes=transport.replay.changes,
             recorded_with=recorded_with,
             cassette=cassette,
             rerecord=rerecord,
@@ -291,13 +292,13 @@ def _azurestack_transport(
         profile=azurestack_profile,
         guard=settings.api_version_guard,
         pin=settings.pin_api_versions,
-        offline=not settings.is_live,
+        # Playback answers from the test's cassette; a live run sends (vcrpy records, if it does).
+        replay=None if settings.is_live else Replayer(azurestack_cassette),
         ca_bundle=settings.ca_bundle,
         principal=PlaybackCredential.principal
         if _azurestack_live is None
         else _azurestack_live.env.client_id,
         subscription_id=azurestack_subscription_id,
-        cassette=azurestack_cassette,
     )
     request.node.stash[TRANSPORT_KEY] = transport
     try:

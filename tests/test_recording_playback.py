@@ -14,9 +14,9 @@ from vcr.errors import UnhandledHTTPRequestError
 from vcr.request import Request
 
 from pytest_azurestack.recording import playback
+from pytest_azurestack.recording.adapter import LiveRequest
 from pytest_azurestack.recording.matchers import MATCH_ON, MATCHERS
 from pytest_azurestack.recording.sanitize import RUN_ID_PLACEHOLDER, RunValues, Scrubber
-from pytest_azurestack.transport import _LiveRequest
 
 BASE = "https://management.local.azurestack.external/subscriptions/0/resourceGroups/rg"
 
@@ -168,7 +168,7 @@ def test_live_request_is_scrubbed_before_it_is_looked_up() -> None:
     cassette = _cassette(
         [(recorded, "created")], scrubber=Scrubber(RunValues(run_id=run_id), drop_identity_traffic=False)
     )
-    live = _LiveRequest(
+    live = LiveRequest(
         "PUT",
         BASE + "?api-version=1",
         json.dumps({"adminPassword": "s3cret!", "tags": {"run": run_id}}).encode(),
@@ -179,7 +179,7 @@ def test_live_request_is_scrubbed_before_it_is_looked_up() -> None:
 
 
 def test_live_request_copy_is_independent_and_equal() -> None:
-    live = _LiveRequest("PUT", BASE + "?a=1", b'{"x": 1}', {"Content-Type": "application/json", "X-A": "1"})
+    live = LiveRequest("PUT", BASE + "?a=1", b'{"x": 1}', {"Content-Type": "application/json", "X-A": "1"})
     twin = copy.deepcopy(live)
     assert (twin.method, twin.uri, twin.body, dict(twin.headers)) == (
         live.method,

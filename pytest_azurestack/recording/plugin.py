@@ -22,6 +22,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from ..errors import AzureStackError, CassetteError, exception_chain
 from ..options import SETTINGS_KEY, Settings
 from ..xdist_io import is_worker, receive, send
+from .adapter import cassette_file, mark_changed, write_protected
 from .config import build_vcr, cassette_path, display_path, record_command
 from .matchers import explain_miss
 from .names import RecordedVariables, StableNames, cassette_test_name
@@ -157,11 +158,11 @@ def azurestack_cassette(request: pytest.FixtureRequest, azurestack_profile: Any)
     with recorder.use_cassette(str(path)) as cassette:
 
         def changed() -> None:
-            cassette.dirty = True  # new variables alone are worth saving
+            mark_changed(cassette)  # new variables alone are worth saving
 
         variables = RecordedVariables(
             store.variables,
-            frozen=cassette.write_protected,
+            frozen=write_protected(cassette),
             rerecord_hint=f"re-record: {rerecord}",
             on_change=changed,
         )
@@ -230,7 +231,7 @@ def failure_message(exc: BaseException, session: RecordingSession | None) -> str
                 continue
             rerecord = session.rerecord if session else "re-record this test"
             return explain_miss(
-                current.cassette, request, display_path(Path(current.cassette._path)), rerecord
+                current.cassette, request, display_path(Path(cassette_file(current.cassette))), rerecord
             )
         if isinstance(current, CassetteError):
             return f"CassetteError: {current}"
