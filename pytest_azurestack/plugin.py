@@ -16,7 +16,7 @@ import pytest
 from azure.core.credentials import TokenCredential
 from vcr.cassette import Cassette
 
-from . import resources, sdk, targets
+from . import findings, resources, sdk, targets
 from .clients import ClientContext
 from .cloud import PLAYBACK_CLOUD, Cloud
 from .credentials import LiveTarget, PlaybackCredential
@@ -24,10 +24,8 @@ from .environment import ZERO_GUID
 from .errors import AzureStackError
 from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
 from .profiles import Profile
-from .recording import gate
 from .recording.names import StableNames
 from .recording.replay import Replayer
-from .recording.session import replayed_cassette
 from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
 from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, RunState
@@ -134,30 +132,7 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    error = call.excinfo.value if call.excinfo is not None else None
-    if isinstance(error, AzureStackError):
-        # The problem and its fix, not a traceback through azure-core.
-        report.longrepr = f"{type(error).__name__}: {error}"
-    transport = item.stash.get(TRANSPORT_KEY, None)
-    replayed = replayed_cassette(item) if transport is not None and transport.offline else None
-    if report.when == "call" and replayed is not None:
-        assert transport is not None and transport.profile is not None and transport.replay is not None
-        recorded_with, cassette, rerecord = replayed
-        gate.judge(
-            item,
-            report,
-            call,
-            profile=transport.profile,
-            changes=transport.replay.changes,
-            recorded_with=recorded_with,
-            cassette=cassette,
-            rerecord=rerecord,
-        )
-    elif report.when == "call" and report.passed and transport is not None and transport.violations:
-        # The guard fired but the test swallowed the error (a broad except): still a failure.
-        first = transport.violations[0]
-        report.outcome = "failed"
-        report.longrepr = f"{type(first).__name__}: {first}"
+    findings.settle(item, report, call, item.stash.get(TRANSPORT_KEY, None))
     if report.when == "call":
         item.stash[CALL_REPORT_KEY] = report
     return report
@@ -180,20 +155,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     settings, state = config.stash[SETTINGS_KEY], _state(config)
     if is_worker(config) or not settings.is_live or state.live is None:
         return
-    if settings.keep == "always" or (settings.keep == "on-failure" and session.testsfailed):
-        # What the tests left behind is kept for inspection: the sweeper honours --azurestack-keep too.
-        why = "" if settings.keep == "always" else f", {session.testsfailed} test(s) failed"
-        state.kept.append(
-            f"every resource group tagged {resources.RUN_TAG}={settings.run_id} "
-            f"(--azurestack-keep {settings.keep}{why})"
-        )
-        return
-    client = targets.sweeper_client(settings, state.live)
-    try:
-        failures = resources.sweep(client, settings.run_id, on_deleted=state.swept.append)
-    finally:
-        client.close()
-    state.cleanup_failed.extend(str(f) for f in failures)
+    state.sweep(settings, failed=session.testsfailed)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -374,8 +336,7 @@ def resource_group(
     )
     yield group
     call = request.node.stash.get(CALL_REPORT_KEY, None)
-    failed = call is None or call.failed
-    if settings.keep == "always" or (settings.keep == "on-failure" and failed):
+    if resources.should_keep(settings.keep, failed=call is None or call.failed):
         kept = f"resource group {name} (--azurestack-keep {settings.keep})"
         request.node.user_properties.append((KEPT_PROPERTY, kept))
         return

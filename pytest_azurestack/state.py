@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import resources, targets
 from .credentials import LiveTarget, connect
 from .environment import EnvironOverlay
 from .errors import AzureStackError
@@ -50,6 +51,25 @@ class RunState:
             raise self.live_error
         assert self.live is not None
         return self.live
+
+    def sweep(self, settings: Settings, failed: int) -> None:
+        """The sweeper: delete every resource group of this run that is still there, unless
+        --azurestack-keep keeps them (``failed``: how many tests of the run failed)."""
+        assert self.live is not None
+        if resources.should_keep(settings.keep, failed=bool(failed)):
+            # What the tests left behind is kept for inspection: the sweeper honours the option too.
+            why = "" if settings.keep == "always" else f", {failed} test(s) failed"
+            self.kept.append(
+                f"every resource group tagged {resources.RUN_TAG}={settings.run_id} "
+                f"(--azurestack-keep {settings.keep}{why})"
+            )
+            return
+        client = targets.sweeper_client(settings, self.live)
+        try:
+            failures = resources.sweep(client, settings.run_id, on_deleted=self.swept.append)
+        finally:
+            client.close()
+        self.cleanup_failed.extend(str(f) for f in failures)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Collect per-test facts for the summary; xdist workers' reports arrive here too."""
