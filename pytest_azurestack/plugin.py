@@ -91,12 +91,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     settings, state = config.stash[SETTINGS_KEY], _state(config)
     if not settings.is_live or config.option.collectonly:
         return
+    if settings.target == "emulator" and not is_worker(config):
+        state.emulator = targets.start_emulator(settings, state.overlay)
+    config.stash[SETTINGS_KEY] = settings = targets.trusting_emulator(settings)
     if is_worker(config):
-        config.stash[SETTINGS_KEY] = targets.worker_settings(settings)
         return
-    if settings.target == "emulator":
-        state.emulator, settings = targets.start_emulator(settings, state.overlay)
-        config.stash[SETTINGS_KEY] = settings
     try:
         targets.check_access(state.connect(settings), settings.ca_bundle)
     except AzureStackError as exc:

@@ -9,7 +9,6 @@ or cassette error is reported as its own message, not a traceback.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,7 +24,7 @@ from .items import expected_groups, group_of, module_and_test, profile_name, rer
 from .names import RecordedVariables, StableNames
 from .persister import CassetteFile, provenance
 from .publish import CassettePublisher, Outcome
-from .sanitize import MIN_RUN_ID_LENGTH, RUN_ID_PLACEHOLDER, RunValues, Scrubber
+from .sanitize import MIN_RUN_ID_LENGTH, RunValues, Scrubber
 from .seeds import LAB_SEED, NAMES_SEED, LabSeeds, new_seed
 from .session import SESSION_KEY, PhaseReport, RecordingSession
 
@@ -40,14 +39,7 @@ def _settings(config: pytest.Config) -> Settings:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Playback runs under the recorded run id, so replayed tags and names equal what tests send.
-
-    Recording scrubs the real run id to a placeholder; a playback run creates nothing, so its own
-    run id means nothing, and using the placeholder keeps "tags equal the run's tags" checks true.
-    """
     settings = config.stash.get(SETTINGS_KEY, None)
-    if settings is not None and not settings.is_live and settings.run_id != RUN_ID_PLACEHOLDER:
-        config.stash[SETTINGS_KEY] = dataclasses.replace(settings, run_id=RUN_ID_PLACEHOLDER)
     config.stash[OUTCOMES_KEY] = []
     if settings is not None:
         config.stash[LAB_SEEDS_KEY] = LabSeeds(reuse=settings.recording)
