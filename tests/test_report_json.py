@@ -6,8 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-
-ISOLATED = ("-p", "no:azurestack", "-p", "pytest_azurestack.report.plugin", "-p", "no:cacheprovider")
+from plugin_helpers import ISOLATED
 
 # Settings as the core plugin would resolve them (it is switched off here).
 CONFTEST = """
