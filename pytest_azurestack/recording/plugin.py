@@ -1,10 +1,11 @@
-"""Recording fixtures and hooks; the logic lives in the sibling modules.
+"""Recording fixtures and hooks, wiring only; the logic lives in the sibling modules.
 
-Fixtures: ``azurestack_cassette``, ``azurestack_variables``, ``azurestack_names``,
-``azurestack_lab_names``. Hooks: the teardown report stages a cassette of a test that did not
-fail, session finish publishes each (profile, module) group whose tests all passed or were
-skipped (``publish``), the terminal summary says what became of each group, and a playback miss
-or cassette error is reported as its own message, not a traceback.
+Fixtures: ``azurestack_cassette`` (``opening``), ``azurestack_variables``, ``azurestack_names``,
+``azurestack_lab_names`` (``seeds``). Hooks: each phase report goes through
+``session.PhaseReport`` (a cassette miss or error as its own message, the teardown report staging
+the cassette of a test that did not fail), session finish publishes each (profile, module) group
+whose tests all passed or were skipped (``publish``), and the terminal summary says what became
+of each group.
 """
 
 from __future__ import annotations
@@ -15,18 +16,14 @@ from typing import Any
 import pytest
 from vcr.cassette import Cassette
 
-from ..errors import CassetteError
 from ..options import SETTINGS_KEY, Settings
 from ..xdist_io import receive, send
-from .adapter import mark_changed, write_protected
-from .config import build_vcr, cassette_path, display_path
-from .items import expected_groups, group_of, module_and_test, profile_name, rerecord_command
+from .items import expected_groups, group_of, module_and_test, profile_name
 from .names import RecordedVariables, StableNames
-from .persister import CassetteFile, provenance
+from .opening import open_session
 from .publish import CassettePublisher, Outcome
-from .sanitize import MIN_RUN_ID_LENGTH, RunValues, Scrubber
 from .seeds import LAB_SEED, NAMES_SEED, LabSeeds, new_seed
-from .session import SESSION_KEY, PhaseReport, RecordingSession
+from .session import SESSION_KEY, PhaseReport
 
 LAB_SEEDS_KEY = pytest.StashKey[LabSeeds]()
 PUBLISHER_KEY = pytest.StashKey[CassettePublisher]()
@@ -67,60 +64,11 @@ def azurestack_cassette(request: pytest.FixtureRequest, azurestack_profile: Any)
     ``<cassette_dir>/<profile>/<module>/<[Class.]test[ids]>.yaml``. Depend on it before any client
     is built, so every request of the test goes through it.
     """
-    settings = _settings(request.config)
     item = request.node
-    profile = profile_name(azurestack_profile)
-    module, test = module_and_test(item, profile)
-    path = cassette_path(settings.cassette_dir, profile, module, test)
-    keep_existing = settings.record_mode == "once" and path.is_file()
-    if settings.is_live and (not settings.recording or keep_existing):
-        item.stash[SESSION_KEY] = RecordingSession(RecordedVariables({}, frozen=False))
-        yield None
-        return
-    rerecord = rerecord_command(item, profile)
-    if not settings.is_live and not path.is_file():
-        raise CassetteError(
-            f"no cassette for {item.nodeid}: looked for {display_path(path)}",
-            f"record it with its module: {rerecord}",
-        )
-    if settings.recording and len(settings.run_id) < MIN_RUN_ID_LENGTH:
-        raise CassetteError(
-            f"run id {settings.run_id!r} is too short to be scrubbed from recordings",
-            f"unset AZURESTACK_RUN_ID or give it at least {MIN_RUN_ID_LENGTH} characters",
-        )
-    values = RunValues.from_environment(
-        settings.run_id, **(_discovered(request) if settings.recording else {})
-    )
-    scrubber = Scrubber(values, drop_identity_traffic=settings.recording)
-    store = CassetteFile(
-        path,
-        fresh=settings.record_mode == "rewrite",
-        provenance=provenance(
-            target=settings.target,
-            endpoint=scrubber.text(values.arm_endpoint),
-            profile=profile,
-            record_mode=settings.record_mode,
-            test=item.nodeid,
-            emulator_build=settings.emulator_build,
-        ),
-        forbidden=[(what, value) for what, value, _ in values.replacements()],
-    )
-    recorder = build_vcr(settings, scrubber)
-    # Registered, not passed to use_cassette: vcrpy below 9.1 ignores use_cassette(persister=...).
-    recorder.register_persister(store)
-    with recorder.use_cassette(str(path)) as cassette:
-
-        def changed() -> None:
-            mark_changed(cassette)  # new variables alone are worth saving
-
-        variables = RecordedVariables(
-            store.variables,
-            frozen=write_protected(cassette),
-            rerecord_hint=f"re-record: {rerecord}",
-            on_change=changed,
-        )
-        item.stash[SESSION_KEY] = RecordingSession(variables, cassette, store, rerecord)
-        yield cassette
+    settings, profile = _settings(request.config), profile_name(azurestack_profile)
+    with open_session(settings, item, profile, lambda: _discovered(request)) as session:
+        item.stash[SESSION_KEY] = session
+        yield session.cassette
 
 
 @pytest.fixture
