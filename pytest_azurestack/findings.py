@@ -26,8 +26,13 @@ def settle(
     error = call.excinfo.value if call.excinfo is not None else None
     if isinstance(error, AzureStackError):
         report.longrepr = as_report(error)
-    if report.when != "call" or transport is None:
-        return
+    if report.when == "call" and transport is not None:
+        _call_verdict(item, report, call, transport)
+
+
+def _call_verdict(
+    item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], transport: AzureStackTransport
+) -> None:
     replayed = replayed_cassette(item) if transport.replay is not None else None
     if replayed is not None:
         _judge_replay(item, report, call, transport, *replayed)
