@@ -29,13 +29,14 @@ from typing import Any
 
 import requests
 from azure.core.pipeline.transport import HttpTransport
-from azure.core.rest._requests_basic import RestRequestsTransportResponse
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from pytest_azurestack.clients import ClientContext
 from pytest_azurestack.cloud import PLAYBACK_CLOUD
 from pytest_azurestack.credentials import PlaybackCredential
 from pytest_azurestack.profiles import V2020_09_01_HYBRID
+from pytest_azurestack.recording.adapter import azure_response
+from pytest_azurestack.recording.replay import DEFAULT_BLOCK_SIZE
 
 PROFILE = V2020_09_01_HYBRID
 # One cassette per test, as in the suites; its identical GETs replay in recorded order, so the
@@ -106,7 +107,7 @@ class MemoryTransport(HttpTransport):
         response.status_code = 200
         response.headers["Content-Type"] = "application/json; charset=utf-8"
         response.raw = io.BytesIO(self._body)  # read like a socket's stream, from memory
-        return RestRequestsTransportResponse(request=request, internal_response=response)
+        return azure_response(request, response, DEFAULT_BLOCK_SIZE, stream=True)
 
     def open(self) -> None: ...
 

@@ -35,6 +35,11 @@ class ApiVersionError(AzureStackError):
     """A request whose api-version is outside the current profile."""
 
 
+def as_report(exc: BaseException) -> str:
+    """What a test report says for one of the plugin's errors: its type and its one line, no traceback."""
+    return f"{type(exc).__name__}: {exc}"
+
+
 def one_line(exc: BaseException, limit: int = 240) -> str:
     """The useful message of ``exc`` on one line, for the problem half of an error.
 

@@ -1,4 +1,4 @@
-"""Command-line, ini and environment options, resolved once into a frozen ``Settings``.
+"""Command-line, ini and environment options, resolved once (at configure) into a frozen ``Settings``.
 
 Precedence: command line > environment variable > ini file > default. Every bad value is a
 ``pytest.UsageError`` with one line naming the option and the accepted values.
@@ -15,6 +15,7 @@ from typing import Literal
 import pytest
 
 from .profiles import ALL_PROFILES, Profile, UnknownProfileError, get_profile
+from .recording.sanitize import RUN_ID_PLACEHOLDER
 
 Target = Literal["playback", "emulator", "live"]
 RecordMode = Literal["none", "once", "new_episodes", "all", "rewrite"]
@@ -145,7 +146,13 @@ OPTIONS: tuple[Option, ...] = (
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a run decided from its options; stored in ``config.stash[SETTINGS_KEY]``."""
+    """Everything a run decided from its options; stored in ``config.stash[SETTINGS_KEY]``.
+
+    Resolved once, by ``resolve_settings`` at configure, in the controller and in every xdist
+    worker alike. One field changes later, in one place: with the emulator target, ``ca_bundle``
+    becomes the CA of the emulator the controller starts at session start, which does not exist
+    before (``targets.trusting_emulator``).
+    """
 
     target: Target
     profiles: tuple[Profile, ...]
@@ -307,5 +314,17 @@ def resolve_settings(config: pytest.Config) -> Settings:
         api_version_guard=not bool(_raw(config, _option("azurestack_no_api_version_guard"))),
         emulator_build=_choice(config, _option("azurestack_emulator_build")),
         report_json=_path(config, "azurestack_report_json"),
-        run_id=os.environ.get("AZURESTACK_RUN_ID") or uuid.uuid4().hex[:12],
+        run_id=_run_id(target),
     )
+
+
+def _run_id(target: Target) -> str:
+    """The run id: shared by xdist workers through ``AZURESTACK_RUN_ID`` (the controller exports it).
+
+    Playback runs under the recorded run id, so replayed tags and names equal what tests send:
+    recording scrubs the real run id to a placeholder, and a playback run creates nothing, so a run
+    id of its own would mean nothing.
+    """
+    if target == "playback":
+        return RUN_ID_PLACEHOLDER
+    return os.environ.get("AZURESTACK_RUN_ID") or uuid.uuid4().hex[:12]

@@ -16,7 +16,7 @@ import pytest
 from azure.core.credentials import TokenCredential
 from vcr.cassette import Cassette
 
-from . import resources, sdk, targets
+from . import findings, resources, sdk, targets
 from .clients import ClientContext
 from .cloud import PLAYBACK_CLOUD, Cloud
 from .credentials import LiveTarget, PlaybackCredential
@@ -24,13 +24,14 @@ from .environment import ZERO_GUID
 from .errors import AzureStackError
 from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
 from .profiles import Profile
-from .recording import gate
 from .recording.names import StableNames
-from .recording.session import replayed_cassette
+from .recording.replay import Replayer
 from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
-from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, PINNED_PROPERTY, RunState
+from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, RunState
 from .transport import AzureStackTransport
+from .verdicts import PROP_PINNED
+from .xdist_io import is_worker
 
 if TYPE_CHECKING:
     # The management SDKs are the team's (any supported release, imported where used: sdk.py);
@@ -55,10 +56,6 @@ TRANSPORT_KEY = pytest.StashKey[AzureStackTransport]()
 CALL_REPORT_KEY = pytest.StashKey[pytest.TestReport]()
 
 
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
-
-
 def _state(config: pytest.Config) -> RunState:
     return config.stash[STATE_KEY]
 
@@ -80,7 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state = RunState()
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(state, "azurestack-run-state")
-    if not _is_worker(config):
+    if not is_worker(config):
         # Workers resolve Settings from the environment they inherit: one run id for all of them.
         state.overlay.set("AZURESTACK_RUN_ID", settings.run_id)
     if settings.is_live:
@@ -94,12 +91,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     settings, state = config.stash[SETTINGS_KEY], _state(config)
     if not settings.is_live or config.option.collectonly:
         return
-    if _is_worker(config):
-        config.stash[SETTINGS_KEY] = targets.worker_settings(settings)
+    if settings.target == "emulator" and not is_worker(config):
+        state.emulator = targets.start_emulator(settings, state.overlay)
+    config.stash[SETTINGS_KEY] = settings = targets.trusting_emulator(settings)
+    if is_worker(config):
         return
-    if settings.target == "emulator":
-        state.emulator, settings = targets.start_emulator(settings, state.overlay)
-        config.stash[SETTINGS_KEY] = settings
     try:
         targets.check_access(state.connect(settings), settings.ca_bundle)
     except AzureStackError as exc:
@@ -135,30 +131,7 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    error = call.excinfo.value if call.excinfo is not None else None
-    if isinstance(error, AzureStackError):
-        # The problem and its fix, not a traceback through azure-core.
-        report.longrepr = f"{type(error).__name__}: {error}"
-    transport = item.stash.get(TRANSPORT_KEY, None)
-    replayed = replayed_cassette(item) if transport is not None and transport.offline else None
-    if report.when == "call" and replayed is not None:
-        assert transport is not None and transport.profile is not None
-        recorded_with, cassette, rerecord = replayed
-        gate.judge(
-            item,
-            report,
-            call,
-            profile=transport.profile,
-            changes=transport.changes,
-            recorded_with=recorded_with,
-            cassette=cassette,
-            rerecord=rerecord,
-        )
-    elif report.when == "call" and report.passed and transport is not None and transport.violations:
-        # The guard fired but the test swallowed the error (a broad except): still a failure.
-        first = transport.violations[0]
-        report.outcome = "failed"
-        report.longrepr = f"{type(first).__name__}: {first}"
+    findings.settle(item, report, call, item.stash.get(TRANSPORT_KEY, None))
     if report.when == "call":
         item.stash[CALL_REPORT_KEY] = report
     return report
@@ -179,22 +152,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """The sweeper: delete every resource group of this run that is still there (live targets)."""
     config = session.config
     settings, state = config.stash[SETTINGS_KEY], _state(config)
-    if _is_worker(config) or not settings.is_live or state.live is None:
+    if is_worker(config) or not settings.is_live or state.live is None:
         return
-    if settings.keep == "always" or (settings.keep == "on-failure" and session.testsfailed):
-        # What the tests left behind is kept for inspection: the sweeper honours --azurestack-keep too.
-        why = "" if settings.keep == "always" else f", {session.testsfailed} test(s) failed"
-        state.kept.append(
-            f"every resource group tagged {resources.RUN_TAG}={settings.run_id} "
-            f"(--azurestack-keep {settings.keep}{why})"
-        )
-        return
-    client = targets.sweeper_client(settings, state.live)
-    try:
-        failures = resources.sweep(client, settings.run_id, on_deleted=state.swept.append)
-    finally:
-        client.close()
-    state.cleanup_failed.extend(str(f) for f in failures)
+    state.sweep(settings, failed=session.testsfailed)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -293,20 +253,20 @@ def _azurestack_transport(
         profile=azurestack_profile,
         guard=settings.api_version_guard,
         pin=settings.pin_api_versions,
-        offline=not settings.is_live,
+        # Playback answers from the test's cassette; a live run sends (vcrpy records, if it does).
+        replay=None if settings.is_live else Replayer(azurestack_cassette),
         ca_bundle=settings.ca_bundle,
         principal=PlaybackCredential.principal
         if _azurestack_live is None
         else _azurestack_live.env.client_id,
         subscription_id=azurestack_subscription_id,
-        cassette=azurestack_cassette,
     )
     request.node.stash[TRANSPORT_KEY] = transport
     try:
         yield transport
     finally:
         if transport.pinned:
-            request.node.user_properties.append((PINNED_PROPERTY, [str(p) for p in transport.pinned]))
+            request.node.user_properties.append((PROP_PINNED, [str(p) for p in transport.pinned]))
         transport.close()
 
 
@@ -375,8 +335,7 @@ def resource_group(
     )
     yield group
     call = request.node.stash.get(CALL_REPORT_KEY, None)
-    failed = call is None or call.failed
-    if settings.keep == "always" or (settings.keep == "on-failure" and failed):
+    if resources.should_keep(settings.keep, failed=call is None or call.failed):
         kept = f"resource group {name} (--azurestack-keep {settings.keep})"
         request.node.user_properties.append((KEPT_PROPERTY, kept))
         return

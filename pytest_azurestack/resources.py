@@ -39,6 +39,12 @@ class CleanupFailure:
         return f"resource group {self.name}{where} was not deleted: {self.reason}"
 
 
+def should_keep(keep: str, failed: bool) -> bool:
+    """--azurestack-keep's decision, for a test's group at teardown and for the sweeper: keep what
+    was made (``failed``: the test failed, or for the sweeper any test of the run did)."""
+    return keep == "always" or (keep == "on-failure" and failed)
+
+
 def run_tags(run_id: str) -> dict[str, str]:
     return {RUN_TAG: run_id}
 

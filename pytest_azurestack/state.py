@@ -10,16 +10,18 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import resources, targets
 from .credentials import LiveTarget, connect
 from .environment import EnvironOverlay
 from .errors import AzureStackError
 from .options import Settings
+from .verdicts import PROP_PINNED
 
 if TYPE_CHECKING:  # only emulator runs import the emulator
     from .emulator import EmulatorServer
 
-# user_properties names that carry per-test facts from xdist workers to the controller's summary.
-PINNED_PROPERTY = "azurestack_pinned"
+# user_properties names that carry per-test facts from xdist workers to the controller's summary
+# (and PROP_PINNED, which the report reads too).
 CLEANUP_FAILED_PROPERTY = "azurestack_cleanup_failed"
 KEPT_PROPERTY = "azurestack_kept"
 
@@ -50,12 +52,31 @@ class RunState:
         assert self.live is not None
         return self.live
 
+    def sweep(self, settings: Settings, failed: int) -> None:
+        """The sweeper: delete every resource group of this run that is still there, unless
+        --azurestack-keep keeps them (``failed``: how many tests of the run failed)."""
+        assert self.live is not None
+        if resources.should_keep(settings.keep, failed=bool(failed)):
+            # What the tests left behind is kept for inspection: the sweeper honours the option too.
+            why = "" if settings.keep == "always" else f", {failed} test(s) failed"
+            self.kept.append(
+                f"every resource group tagged {resources.RUN_TAG}={settings.run_id} "
+                f"(--azurestack-keep {settings.keep}{why})"
+            )
+            return
+        client = targets.sweeper_client(settings, self.live)
+        try:
+            failures = resources.sweep(client, settings.run_id, on_deleted=self.swept.append)
+        finally:
+            client.close()
+        self.cleanup_failed.extend(str(f) for f in failures)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Collect per-test facts for the summary; xdist workers' reports arrive here too."""
         if report.when != "teardown":
             return
         for name, value in report.user_properties:
-            if name == PINNED_PROPERTY:
+            if name == PROP_PINNED:
                 self.pinned.extend(str(v) for v in value)  # type: ignore[attr-defined]
             elif name == CLEANUP_FAILED_PROPERTY:
                 self.cleanup_failed.append(str(value))

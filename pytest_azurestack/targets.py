@@ -45,8 +45,8 @@ def polling_interval(settings: Settings) -> float | None:
     return EMULATOR_POLLING_INTERVAL if settings.target == "emulator" else None
 
 
-def start_emulator(settings: Settings, overlay: EnvironOverlay) -> tuple[EmulatorServer, Settings]:
-    """Start the emulator and export its stamp variables; returns it and the settings that trust it."""
+def start_emulator(settings: Settings, overlay: EnvironOverlay) -> EmulatorServer:
+    """Start the emulator and export its stamp variables and CA (see ``trusting_emulator``)."""
     # Only emulator runs pay for its import.
     from .emulator import EmulatorConfig, EmulatorServer
 
@@ -60,11 +60,15 @@ def start_emulator(settings: Settings, overlay: EnvironOverlay) -> tuple[Emulato
         if name not in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
             overlay.set(name, value)
     overlay.set(CA_BUNDLE_VARIABLE, str(info.ca_bundle))
-    return server, dataclasses.replace(settings, ca_bundle=Path(info.ca_bundle))
+    return server
 
 
-def worker_settings(settings: Settings) -> Settings:
-    """An xdist worker of an emulator run trusts the CA its controller exported."""
+def trusting_emulator(settings: Settings) -> Settings:
+    """``settings`` trusting the CA the controller exported when it started the emulator.
+
+    Settings' one replacement after configure (see ``options.Settings``): the controller and every
+    xdist worker make it at session start, from the same exported variable.
+    """
     exported = os.environ.get(CA_BUNDLE_VARIABLE)
     if settings.target == "emulator" and exported:
         return dataclasses.replace(settings, ca_bundle=Path(exported))

@@ -2,14 +2,14 @@
 
 One place sees every request on the wire, after the SDK has built it and before it leaves, so this
 is where the plugin enforces the profile (the api-version guard), rewrites versions on request (pin
-mode), keeps playback from sleeping, trusts the run's CA bundle, and turns TLS, 401 and 403 into one
-actionable line. It raises ``AzureStackError`` subclasses: they are not ``AzureError``, so azure-core's
-retry policy does not swallow or retry them.
+mode), hands playback's requests to the test's ``Replayer`` and keeps playback from sleeping,
+trusts the run's CA bundle, and turns TLS, 401 and 403 into one actionable line. It raises
+``AzureStackError`` subclasses: they are not ``AzureError``, so azure-core's retry policy does not
+swallow or retry them.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 from dataclasses import dataclass
@@ -19,19 +19,13 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 from azure.core.exceptions import ServiceRequestError
-from azure.core.pipeline._tools import is_rest
 from azure.core.pipeline.transport import RequestsTransport
-from azure.core.pipeline.transport._requests_basic import RequestsTransportResponse
-from azure.core.rest._requests_basic import RestRequestsTransportResponse
-from requests.structures import CaseInsensitiveDict
-from vcr.errors import CannotOverwriteExistingCassetteException, UnhandledHTTPRequestError
-from vcr.request import Request as VcrRequest
 
 from .cloud import CA_BUNDLE_FIX
-from .errors import ApiVersionError, AuthenticationError, CassetteError, EndpointError
+from .errors import ApiVersionError, AuthenticationError, EndpointError
 from .profiles import RESOURCES, Profile, resource_type_of, supported_versions
-from .recording.playback import play_nearest, play_response
-from .recording.wire import WireChange, compare
+from .recording.replay import Replayer
+from .recording.wire import WireChange
 
 _API_VERSION = re.compile(r"(?:(?<=[?&])|^)api-version=([^&#]*)", re.IGNORECASE)
 # Types whose api-version comes from another request: provider registration (azure-mgmt-core's
@@ -92,15 +86,12 @@ class AzureStackTransport(RequestsTransport):
 
     ``profile=None`` (discovery, the sweeper) turns guard and pin off, and so does a profile that
     is not hybrid (``latest`` pins nothing: its versions are whatever the installed SDK sends).
-    ``offline=True`` (playback) makes ``sleep`` a no-op and serves every request from ``cassette``
-    (the test's vcrpy cassette) directly, through vcrpy's own matching and play counts but without
-    the requests/urllib3 stack vcrpy would otherwise fake a socket under; with no cassette it
-    refuses to send at all.
+    ``replay`` (playback) makes ``sleep`` a no-op and answers every request from the test's
+    cassette (``recording.replay``); a ``Replayer`` without a cassette refuses to send at all.
 
-    In playback nothing of a changed request is lost: a guard violation is kept and the request
-    answered at the profile's version; a request that differs from its recording in query, body or
-    headers is answered with the first unplayed recording of its method and path, and every
-    difference is kept in ``changes``. The test goes on, and fails at the end with all of them.
+    In playback a guard violation does not end the test: it is kept in ``replay.changes`` and the
+    request answered at the profile's version, so the test goes on and fails at the end with every
+    change (``recording.gate``).
     """
 
     def __init__(
@@ -109,11 +100,10 @@ class AzureStackTransport(RequestsTransport):
         profile: Profile | None = None,
         guard: bool = True,
         pin: bool = False,
-        offline: bool = False,
+        replay: Replayer | None = None,
         ca_bundle: Path | None = None,
         principal: str = "the service principal",
         subscription_id: str | None = None,
-        cassette: Any = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("connection_verify", str(ca_bundle) if ca_bundle else True)
@@ -122,14 +112,17 @@ class AzureStackTransport(RequestsTransport):
         pins = profile is not None and profile.hybrid
         self.guard = guard and pins
         self.pin = pin and pins
-        self.offline = offline
+        self.replay = replay
         self.principal = principal
         self.subscription_id = subscription_id
-        self.cassette = cassette
         self._lock = threading.Lock()  # LRO pollers send from their own threads
         self.pinned: list[PinnedRequest] = []
         self.violations: list[ApiVersionError] = []
-        self.changes: list[WireChange] = []
+
+    @property
+    def offline(self) -> bool:
+        """True in playback: nothing leaves this process."""
+        return self.replay is not None
 
     def sleep(self, duration: float) -> None:
         # azure-core's retry and LRO polling wait through here; a replayed run never waits.
@@ -139,9 +132,11 @@ class AzureStackTransport(RequestsTransport):
     def send(self, request: Any, **kwargs: Any) -> Any:
         if self.guard or self.pin:
             self._apply_profile(request)
-        response = self._replay(request, **kwargs) if self.offline else None
-        if response is not None:
-            return response
+        if self.replay is not None:
+            block = self.connection_config.data_block_size
+            response = self.replay.respond(request, stream=kwargs.get("stream", False), block_size=block)
+            if response is not None:
+                return response
         try:
             response = super().send(request, **kwargs)
         except ServiceRequestError as exc:
@@ -151,57 +146,6 @@ class AzureStackTransport(RequestsTransport):
             raise
         if response.status_code in (401, 403) and resource_type_of(urlsplit(request.url).path) is not None:
             self._raise_auth(request, response)
-        return response
-
-    def _replay(self, request: Any, **kwargs: Any) -> Any:
-        """The cassette's response to ``request``, or None to send it the ordinary way."""
-        if self.cassette is None:
-            raise CassetteError(
-                f"playback: {request.method} {urlsplit(request.url).path} was sent with no cassette active",
-                "use the azurestack client fixtures (they run inside the test's cassette)",
-            )
-        body = getattr(request, "data", None)
-        if getattr(request, "files", None) or not isinstance(body, (bytes, str, type(None))):
-            return None  # not a plain body: let vcrpy's patched socket see exactly what requests sends
-        vcr_request = _LiveRequest(request.method, request.url, body, dict(request.headers))
-        scrubbed = self.cassette.filter_request(vcr_request)
-        if scrubbed is None:
-            return None  # a request the recorder ignores: vcrpy lets it through, so do we
-        try:
-            # Scrubbed once, found through the cassette's index (vcrpy's own stub scrubs and scans
-            # the whole cassette twice: can_play, then play).
-            recorded = play_response(self.cassette, vcr_request, scrubbed)
-        except UnhandledHTTPRequestError:
-            nearest = play_nearest(self.cassette, scrubbed)
-            if nearest is None:
-                # The same miss vcrpy raises: the recorder's report explains it (closest request, diff).
-                raise CannotOverwriteExistingCassetteException(
-                    cassette=self.cassette, failed_request=vcr_request
-                ) from None
-            recorded_request, recorded = nearest
-            with self._lock:
-                self.changes.extend(compare(scrubbed, recorded_request))
-        return self._response(request, recorded, kwargs.get("stream", False))
-
-    def _response(self, request: Any, recorded: dict[str, Any], stream: bool) -> Any:
-        """An azure-core response built in memory from a recorded one (vcrpy's cassette format)."""
-        raw = requests.Response()
-        raw.status_code = int(recorded["status"]["code"])
-        raw.reason = recorded["status"].get("message", "")
-        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
-        for name, values in recorded.get("headers", {}).items():
-            headers[name] = ", ".join(values) if isinstance(values, list) else str(values)
-        raw.headers = headers
-        body = recorded.get("body", {}).get("string", b"")
-        raw.raw = io.BytesIO(body.encode() if isinstance(body, str) else body or b"")
-        raw.url = request.url
-        block = self.connection_config.data_block_size
-        if not is_rest(request):  # azure-core's legacy HttpRequest
-            return RequestsTransportResponse(request, raw, block)
-        response = RestRequestsTransportResponse(request=request, internal_response=raw, block_size=block)
-        if not stream:
-            response.read()
-            response.close()
         return response
 
     def _apply_profile(self, request: Any) -> None:
@@ -230,13 +174,10 @@ class AzureStackTransport(RequestsTransport):
             "the SDK sends a version outside the profile: build the client for this profile (the azurestack "
             "client fixtures do) or opt in to --azurestack-pin-api-versions",
         )
-        if self.offline and required is not None:
+        if self.replay is not None and required is not None:
             # Playback can go on: answer at the profile's version; the test fails with every change.
             request.url = with_api_version(request.url, required)
-            with self._lock:
-                self.changes.append(
-                    WireChange("api-version", request.method, path, required, sent, error.problem)
-                )
+            self.replay.keep(WireChange("api-version", request.method, path, required, sent, error.problem))
             return
         with self._lock:
             self.violations.append(error)
@@ -259,18 +200,6 @@ class AzureStackTransport(RequestsTransport):
             f"service principal {self.principal} is not allowed to {request.method} {path} (403{detail})",
             f"grant it the Contributor role on {where} (the user portal's Access control (IAM))",
         )
-
-
-class _LiveRequest(VcrRequest):
-    """A request as vcrpy sees it, built by ``_replay`` from the request about to be sent.
-
-    vcrpy deep-copies a request before scrubbing it; this one's method, URL and body are immutable
-    (``_replay`` passes only bytes, str or None) and its headers a plain dict of strings, so a new
-    request from the same values is that copy, made without ``copy.deepcopy``'s generic walk.
-    """
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> VcrRequest:
-        return VcrRequest(self.method, self.uri, self.body, dict(self.headers))
 
 
 def arm_error(response: Any) -> str:

@@ -24,6 +24,7 @@ from pytest_azurestack.profiles import (
     V2017_03_09_PROFILE,
     Profile,
 )
+from pytest_azurestack.recording.replay import Replayer
 from pytest_azurestack.transport import AzureStackTransport
 
 # (client class, operation group, provider, resource type): what the sample uses.
@@ -39,7 +40,7 @@ GROUPS = [
 
 
 def _context(profile: Profile, **kwargs: Any) -> ClientContext:
-    transport = AzureStackTransport(profile=profile, offline=True)
+    transport = AzureStackTransport(profile=profile, replay=Replayer(None))
     return ClientContext(PLAYBACK_CLOUD, PlaybackCredential(), "sub", profile, transport, **kwargs)  # type: ignore[arg-type]
 
 

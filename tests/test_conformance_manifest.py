@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from plugin_helpers import REPORT_PLUGIN_ONLY
 
 from pytest_azurestack.conformance import manifest
 from pytest_azurestack.conformance.marks import ConformanceError, ConformanceSpec
 
-ISOLATED = ("-p", "no:azurestack", "-p", "pytest_azurestack.report.plugin")
+ISOLATED = REPORT_PLUGIN_ONLY
 
 SUITE = """
 import pytest

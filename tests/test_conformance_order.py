@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-# The report plugin alone (it pulls in the conformance plugin), independent of the core plugin.
-ISOLATED = ("-p", "no:azurestack", "-p", "pytest_azurestack.report.plugin", "-p", "no:cacheprovider")
+from plugin_helpers import ISOLATED
 
 CONFTEST = """
 import pytest

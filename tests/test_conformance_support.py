@@ -14,11 +14,11 @@ from azure.core import PipelineClient
 from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
 from azure.mgmt.core.exceptions import ARMErrorFormat
+from plugin_helpers import ISOLATED
 from pytest_httpserver import HTTPServer
 
 from pytest_azurestack.conformance.support import unsupported_reason
 
-ISOLATED = ("-p", "no:azurestack", "-p", "pytest_azurestack.report.plugin", "-p", "no:cacheprovider")
 NIC_REFUSAL = (
     "No registered resource provider found for location 'local' and API version '2023-11-01' for type "
     "'networkInterfaces'. The supported api-versions are '2017-10-01, 2018-11-01'."

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from plugin_helpers import ISOLATED
 
-ISOLATED = ("-p", "no:azurestack", "-p", "pytest_azurestack.report.plugin", "-p", "no:cacheprovider")
 PROFILES = ("2020-09-01-hybrid", "2019-03-01-hybrid", "2018-03-01-hybrid", "2017-03-09-profile")
 
 CONFTEST = f"""

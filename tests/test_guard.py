@@ -20,6 +20,7 @@ from pytest_azurestack.cloud import Cloud
 from pytest_azurestack.credentials import PlaybackCredential
 from pytest_azurestack.errors import ApiVersionError, CassetteError
 from pytest_azurestack.profiles import LATEST, V2017_03_09_PROFILE, V2020_09_01_HYBRID, Profile
+from pytest_azurestack.recording.replay import Replayer
 from pytest_azurestack.transport import (
     AzureStackTransport,
     api_version_of,
@@ -161,7 +162,7 @@ def test_playback_never_sleeps(
     https_server.clear()  # nothing serves now: replay must come from the cassette alone
     monkeypatch.setattr(time, "sleep", _no_sleep)
     with vcr.VCR(record_mode="none").use_cassette(cassette_path) as cassette:
-        replay = _context(https_server, tls, V2020_09_01_HYBRID, offline=True, cassette=cassette)
+        replay = _context(https_server, tls, V2020_09_01_HYBRID, replay=Replayer(cassette))
         replay.client(ResourceManagementClient).resource_groups.begin_delete("rg").result()
         assert cassette.all_played
     assert https_server.log == []
@@ -175,7 +176,7 @@ def test_playback_miss_is_vcrpys_miss(https_server: HTTPServer, tls: Any, tmp_pa
             "rg", "vm"
         )
     with vcr.VCR(record_mode="none").use_cassette(cassette_path) as cassette:
-        client = _context(https_server, tls, V2020_09_01_HYBRID, offline=True, cassette=cassette).client(
+        client = _context(https_server, tls, V2020_09_01_HYBRID, replay=Replayer(cassette)).client(
             ComputeManagementClient
         )
         assert client.virtual_machines.get("rg", "vm").name == "vm"  # replayed in memory
@@ -185,7 +186,9 @@ def test_playback_miss_is_vcrpys_miss(https_server: HTTPServer, tls: Any, tmp_pa
 
 
 def test_playback_without_a_cassette_refuses_to_send(https_server: HTTPServer, tls: Any) -> None:
-    client = _context(https_server, tls, V2020_09_01_HYBRID, offline=True).client(ComputeManagementClient)
+    client = _context(https_server, tls, V2020_09_01_HYBRID, replay=Replayer(None)).client(
+        ComputeManagementClient
+    )
     with pytest.raises(CassetteError, match="no cassette active"):
         client.virtual_machines.get("rg", "vm")
     assert https_server.log == []

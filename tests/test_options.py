@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_azurestack.options import OPTIONS
+from pytest_azurestack.recording.sanitize import RUN_ID_PLACEHOLDER
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
@@ -148,7 +149,16 @@ def test_paths_are_relative_to_rootdir(pytester: pytest.Pytester, monkeypatch: p
 
 def test_run_id_is_shared_through_the_environment(pytester: pytest.Pytester, monkeypatch) -> None:
     monkeypatch.setenv("AZURESTACK_RUN_ID", "sharedrun123")
-    assert _settings(pytester)["run_id"] == "sharedrun123"
+    assert _settings(pytester, "--azurestack-target", "emulator")["run_id"] == "sharedrun123"
+
+
+def test_playback_runs_under_the_recorded_run_id_from_the_start(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Resolved once: what a conftest sees at configure is what the run uses.
+    assert _settings(pytester)["run_id"] == RUN_ID_PLACEHOLDER
+    monkeypatch.setenv("AZURESTACK_RUN_ID", "sharedrun123")
+    assert _settings(pytester)["run_id"] == RUN_ID_PLACEHOLDER
 
 
 def test_profiles_from_cli_env_and_ini(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

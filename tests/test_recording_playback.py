@@ -9,45 +9,15 @@ from typing import Any
 import pytest
 import vcr
 import vcr.cassette
+from plugin_helpers import ARM_BASE as BASE
+from plugin_helpers import arm_cassette, vcr_request
 from vcr.cassette import Cassette
 from vcr.errors import UnhandledHTTPRequestError
 from vcr.request import Request
 
 from pytest_azurestack.recording import playback
-from pytest_azurestack.recording.matchers import MATCH_ON, MATCHERS
+from pytest_azurestack.recording.adapter import LiveRequest
 from pytest_azurestack.recording.sanitize import RUN_ID_PLACEHOLDER, RunValues, Scrubber
-from pytest_azurestack.transport import _LiveRequest
-
-BASE = "https://management.local.azurestack.external/subscriptions/0/resourceGroups/rg"
-
-
-def _req(method: str, url: str, body: object = None) -> Request:
-    data = json.dumps(body).encode() if body is not None else None
-    return Request(method, url, data, {"Content-Type": "application/json"})
-
-
-def _cassette(
-    interactions: list[tuple[Request, str]], *, scrubber: Scrubber | None = None, **options: Any
-) -> Cassette:
-    """A cassette as the plugin builds it (ARM matchers, scrubbing filter), loaded with ``interactions``."""
-    recorder = vcr.VCR(match_on=MATCH_ON, before_record_request=scrubber.request if scrubber else None)
-    for name, matcher in MATCHERS.items():
-        recorder.register_matcher(name, matcher)
-    config = recorder.get_merged_config()
-    cassette = Cassette(
-        "c.yaml",
-        match_on=config["match_on"],
-        before_record_request=config["before_record_request"],
-        record_mode="none",
-        **options,
-    )
-    for request, text in interactions:
-        cassette.append(
-            request, {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": text}}
-        )
-    cassette._loaded_count = len(cassette.data)  # as if read from its file
-    cassette.rewound = True
-    return cassette
 
 
 def _play(cassette: Cassette, request: Request) -> str:
@@ -56,26 +26,26 @@ def _play(cassette: Cassette, request: Request) -> str:
 
 POLL = BASE + "/operations/1?api-version=1"
 INTERACTIONS = [
-    (_req("PUT", BASE + "?api-version=1", {"location": "local", "tags": {"n": "1"}}), "put-1"),
-    (_req("GET", POLL), "poll-InProgress"),
-    (_req("PUT", BASE + "?api-version=1", {"location": "local", "tags": {"n": "2"}}), "put-2"),
-    (_req("GET", POLL), "poll-Succeeded"),
-    (_req("GET", BASE + "?api-version=1&$expand=x"), "get-expand"),
-    (_req("GET", BASE + "?api-version=1"), "get"),
+    (vcr_request("PUT", BASE + "?api-version=1", {"location": "local", "tags": {"n": "1"}}), "put-1"),
+    (vcr_request("GET", POLL), "poll-InProgress"),
+    (vcr_request("PUT", BASE + "?api-version=1", {"location": "local", "tags": {"n": "2"}}), "put-2"),
+    (vcr_request("GET", POLL), "poll-Succeeded"),
+    (vcr_request("GET", BASE + "?api-version=1&$expand=x"), "get-expand"),
+    (vcr_request("GET", BASE + "?api-version=1"), "get"),
 ]
 SENT = [
-    _req(
+    vcr_request(
         "GET", BASE.upper().replace("HTTPS", "https") + "/?api-version=1"
     ),  # case and slash: ARM's same path
-    _req(
+    vcr_request(
         "PUT", BASE + "?api-version=1", {"tags": {"n": "2"}, "location": "local"}
     ),  # second PUT, keys reordered
-    _req("GET", POLL),
-    _req("GET", BASE + "?$expand=x&API-VERSION=1"),
-    _req("PUT", BASE + "?api-version=1", {"location": "local", "tags": {"n": "1"}}),
-    _req("GET", POLL),
-    _req("GET", POLL),  # played out: a miss
-    _req("GET", BASE + "?api-version=2"),  # never recorded: a miss
+    vcr_request("GET", POLL),
+    vcr_request("GET", BASE + "?$expand=x&API-VERSION=1"),
+    vcr_request("PUT", BASE + "?api-version=1", {"location": "local", "tags": {"n": "1"}}),
+    vcr_request("GET", POLL),
+    vcr_request("GET", POLL),  # played out: a miss
+    vcr_request("GET", BASE + "?api-version=2"),  # never recorded: a miss
 ]
 
 
@@ -96,7 +66,7 @@ def _outcomes(play: Any, cassette: Cassette) -> list[str]:
 
 
 def test_index_answers_as_vcrpy_and_books_the_same_plays() -> None:
-    indexed, scanned = _cassette(INTERACTIONS), _cassette(INTERACTIONS)
+    indexed, scanned = arm_cassette(INTERACTIONS), arm_cassette(INTERACTIONS)
     got = _outcomes(_play, indexed)
     expected = _outcomes(lambda c, r: c.play_response(r)["body"]["string"], scanned)
     assert (
@@ -121,10 +91,10 @@ def test_index_answers_as_vcrpy_and_books_the_same_plays() -> None:
 
 
 def test_repeats_allowed_replay_the_first_match_like_vcrpy() -> None:
-    indexed = _cassette(INTERACTIONS, allow_playback_repeats=True)
-    scanned = _cassette(INTERACTIONS, allow_playback_repeats=True)
-    assert [_play(indexed, _req("GET", POLL)) for _ in range(3)] == ["poll-InProgress"] * 3
-    assert [scanned.play_response(_req("GET", POLL))["body"]["string"] for _ in range(3)] == [
+    indexed = arm_cassette(INTERACTIONS, allow_playback_repeats=True)
+    scanned = arm_cassette(INTERACTIONS, allow_playback_repeats=True)
+    assert [_play(indexed, vcr_request("GET", POLL)) for _ in range(3)] == ["poll-InProgress"] * 3
+    assert [scanned.play_response(vcr_request("GET", POLL))["body"]["string"] for _ in range(3)] == [
         "poll-InProgress"
     ] * 3
     assert indexed.play_counts == scanned.play_counts
@@ -132,43 +102,47 @@ def test_repeats_allowed_replay_the_first_match_like_vcrpy() -> None:
 
 
 def test_index_does_not_run_the_matchers_per_interaction(monkeypatch: pytest.MonkeyPatch) -> None:
-    cassette = _cassette([(_req("GET", f"{BASE}{n}?api-version=1"), str(n)) for n in range(50)])
+    cassette = arm_cassette([(vcr_request("GET", f"{BASE}{n}?api-version=1"), str(n)) for n in range(50)])
 
     def scanned(*args: Any) -> bool:
         raise AssertionError("vcrpy's linear scan ran")
 
     monkeypatch.setattr(vcr.cassette, "requests_match", scanned)
-    assert _play(cassette, _req("GET", f"{BASE}49?api-version=1")) == "49"
+    assert _play(cassette, vcr_request("GET", f"{BASE}49?api-version=1")) == "49"
 
 
 def test_index_follows_appended_interactions() -> None:
-    cassette = _cassette(INTERACTIONS[:1])
+    cassette = arm_cassette(INTERACTIONS[:1])
     with pytest.raises(UnhandledHTTPRequestError):
-        _play(cassette, _req("GET", POLL))
-    cassette.append(_req("GET", POLL), {"status": {"code": 200}, "headers": {}, "body": {"string": "late"}})
-    assert _play(cassette, _req("GET", POLL)) == "late"
+        _play(cassette, vcr_request("GET", POLL))
+    cassette.append(
+        vcr_request("GET", POLL), {"status": {"code": 200}, "headers": {}, "body": {"string": "late"}}
+    )
+    assert _play(cassette, vcr_request("GET", POLL)) == "late"
 
 
 def test_other_matchers_are_served_by_vcrpy() -> None:
     cassette = Cassette("c.yaml", record_mode="none")  # vcrpy's default match_on: method and uri
-    cassette.append(_req("GET", POLL), {"status": {"code": 200}, "headers": {}, "body": {"string": "exact"}})
+    cassette.append(
+        vcr_request("GET", POLL), {"status": {"code": 200}, "headers": {}, "body": {"string": "exact"}}
+    )
     cassette.rewound = True
     assert not playback.indexable(cassette)
-    assert _play(cassette, _req("GET", POLL)) == "exact"
+    assert _play(cassette, vcr_request("GET", POLL)) == "exact"
     with pytest.raises(UnhandledHTTPRequestError):
-        _play(cassette, _req("GET", POLL.replace("rg", "RG")))  # uri matching is exact
+        _play(cassette, vcr_request("GET", POLL.replace("rg", "RG")))  # uri matching is exact
 
 
 def test_live_request_is_scrubbed_before_it_is_looked_up() -> None:
     """Recorded bodies carry placeholders; the live one carries the run id and a password."""
     run_id = "liverun1234"
-    recorded = _req(
+    recorded = vcr_request(
         "PUT", BASE + "?api-version=1", {"tags": {"run": RUN_ID_PLACEHOLDER}, "adminPassword": "REDACTED"}
     )
-    cassette = _cassette(
+    cassette = arm_cassette(
         [(recorded, "created")], scrubber=Scrubber(RunValues(run_id=run_id), drop_identity_traffic=False)
     )
-    live = _LiveRequest(
+    live = LiveRequest(
         "PUT",
         BASE + "?api-version=1",
         json.dumps({"adminPassword": "s3cret!", "tags": {"run": run_id}}).encode(),
@@ -179,7 +153,7 @@ def test_live_request_is_scrubbed_before_it_is_looked_up() -> None:
 
 
 def test_live_request_copy_is_independent_and_equal() -> None:
-    live = _LiveRequest("PUT", BASE + "?a=1", b'{"x": 1}', {"Content-Type": "application/json", "X-A": "1"})
+    live = LiveRequest("PUT", BASE + "?a=1", b'{"x": 1}', {"Content-Type": "application/json", "X-A": "1"})
     twin = copy.deepcopy(live)
     assert (twin.method, twin.uri, twin.body, dict(twin.headers)) == (
         live.method,

@@ -6,8 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-
-ISOLATED = ("-p", "no:azurestack", "-p", "pytest_azurestack.report.plugin", "-p", "no:cacheprovider")
+from plugin_helpers import ISOLATED
 
 # Settings as the core plugin would resolve them (it is switched off here).
 CONFTEST = """
@@ -191,10 +190,3 @@ def test_pinned_requests_are_reported_per_test(pytester: pytest.Pytester, xdist:
             "AZS-RG-CREATE [[]all profiles] passed[*] (pinned): only with 1 request(s) rewritten*",
         ]
     )
-
-
-def test_the_pinned_property_is_the_one_the_core_plugin_writes() -> None:
-    from pytest_azurestack.plugin import PINNED_PROPERTY
-    from pytest_azurestack.report.results import PROP_PINNED
-
-    assert PROP_PINNED == PINNED_PROPERTY

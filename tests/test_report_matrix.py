@@ -7,14 +7,8 @@ from typing import Any
 import pytest
 
 from pytest_azurestack.report.matrix import format_duration, plain, render
-from pytest_azurestack.report.results import (
-    PROP_ID,
-    PROP_OUTCOME,
-    PROP_PROFILE,
-    PROP_TITLE,
-    Outcome,
-    Results,
-)
+from pytest_azurestack.report.results import Results
+from pytest_azurestack.verdicts import PROP_ID, PROP_OUTCOME, PROP_PROFILE, PROP_TITLE, Outcome
 
 PROFILES = ("2020-09-01-hybrid", "2019-03-01-hybrid", "2018-03-01-hybrid", "2017-03-09-profile", "latest")
 

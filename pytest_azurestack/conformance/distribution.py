@@ -14,7 +14,7 @@ import pytest
 from xdist.scheduler import LoadGroupScheduling
 
 from ..profiles import ALL_PROFILES
-from ..report.results import GROUP_PREFIX
+from ..verdicts import GROUP_PREFIX
 
 # Longest first: no profile name may shadow a longer one that contains it.
 _PROFILE_NAMES = sorted((p.name for p in ALL_PROFILES), key=len, reverse=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ..report.results import (
+from ..verdicts import (
     NO_PROFILE,
     PROP_DESCRIPTION,
     PROP_ID,
@@ -24,6 +24,7 @@ from ..report.results import (
     phase_outcome,
     user_property,
 )
+from ..xdist_io import from_controller, tell_worker
 from .distribution import ProfileGroupScheduling, group_name
 from .marks import (
     EXCLUSIONS_KEY,
@@ -61,15 +62,14 @@ def pytest_configure(config: pytest.Config) -> None:
             "on one worker)"
         )
     # Workers parse the original command line, not our change: pytest_configure_node tells them.
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None and workerinput.get(LOADGROUP_INPUT):
+    if from_controller(config, LOADGROUP_INPUT, False):
         config.option.loadgroup = True  # what xdist's worker reads to add "@<group>" to node ids
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """xdist controller, per worker: pass on the loadgroup decision."""
-    node.workerinput[LOADGROUP_INPUT] = node.config.getoption("dist") == "loadgroup"
+    tell_worker(node, LOADGROUP_INPUT, node.config.getoption("dist") == "loadgroup")
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..report.results import Outcome
+from ..verdicts import Outcome
 from .marks import ConformanceSpec
 from .support import PREFIX
 

@@ -25,7 +25,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from ..errors import exception_chain
 from ..packages import installed_versions
 from ..profiles import Profile
-from ..report.results import (
+from ..verdicts import (
     PROP_OUTCOME,
     PROP_RECORDED_WITH,
     PROP_STATE_COMPLETE,

@@ -24,7 +24,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from vcr.request import Request
-from vcr.util import read_body
+
+from .adapter import interactions, play_count, read_body, scrubbed
 
 MATCH_ON: tuple[str, ...] = ("method", "arm_path", "arm_query", "json_body")
 MAX_DIFF_LINES = 40
@@ -149,8 +150,8 @@ def explain_miss(cassette: Any, request: Request, path: str, rerecord: str) -> s
     ``cassette`` is a vcrpy ``Cassette``; ``request`` the live request (scrubbed here the way the
     cassette scrubs it before matching).
     """
-    sent = cassette.filter_request(request) or request
-    recorded: Sequence[tuple[Request, Any]] = cassette.data
+    sent = scrubbed(cassette, request) or request
+    recorded: Sequence[tuple[Request, Any]] = interactions(cassette)
     head = f"cassette miss: {_show(sent)} is not in {path}"
     if not recorded:
         return f"{head} (it has no interactions)\nto re-record: {rerecord}"
@@ -161,7 +162,7 @@ def explain_miss(cassette: Any, request: Request, path: str, rerecord: str) -> s
         similarity = difflib.SequenceMatcher(
             None, normalized_path(sent.path), normalized_path(candidate.path)
         ).ratio()
-        unplayed = 1 if cassette.play_counts[index] == 0 else 0
+        unplayed = 1 if play_count(cassette, index) == 0 else 0
         return (-len(differences), unplayed, similarity)
 
     index, (closest, _) = max(enumerate(recorded), key=rank)

@@ -22,11 +22,11 @@ from typing import Any
 
 from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
-from vcr.serializers import compat
 
 from .. import __version__
 from ..errors import CassetteError
 from ..packages import installed_versions
+from .adapter import request_from_dict, request_to_dict, response_from_dict, response_to_dict
 
 CASSETTE_FORMAT_VERSION = 1  # vcrpy's
 
@@ -104,15 +104,15 @@ class CassetteFile:
         self.variables.update(
             {str(k): str(v) for k, v in (self.loaded_metadata.get("variables") or {}).items()}
         )
-        requests = [Request._from_dict(i["request"]) for i in interactions]
-        responses = [compat.convert_to_bytes(i["response"]) for i in interactions]
+        requests = [request_from_dict(i["request"]) for i in interactions]
+        responses = [response_from_dict(i["response"]) for i in interactions]
         return requests, responses
 
     def save_cassette(self, cassette_path: str, cassette_dict: Mapping[str, Any], serializer: Any) -> None:
         interactions = [
             {
-                "request": compat.convert_to_unicode(request._to_dict()),
-                "response": compat.convert_to_unicode(response),
+                "request": request_to_dict(request),
+                "response": response_to_dict(response),
             }
             for request, response in zip(cassette_dict["requests"], cassette_dict["responses"], strict=True)
         ]

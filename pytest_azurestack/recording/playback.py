@@ -18,13 +18,13 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from importlib import metadata
 from typing import Any
 
 from vcr import matchers as vcr_matchers
 from vcr.errors import UnhandledHTTPRequestError
 from vcr.request import Request
 
+from . import adapter
 from .matchers import (
     arm_path,
     arm_query,
@@ -38,9 +38,6 @@ from .matchers import (
 Key = tuple[str, str, tuple[tuple[str, str], ...]]
 # The matchers the index stands for; order does not matter (a match needs all of them).
 _INDEXED: frozenset[Callable[..., Any]] = frozenset({vcr_matchers.method, arm_path, arm_query, json_body})
-# vcrpy's Cassette state that play_response books a play in (vcrpy 9.x).
-_BOOKKEEPING = ("data", "play_counts", "allow_playback_repeats")
-VCRPY_MAJOR = int(metadata.version("vcrpy").split(".")[0])
 
 
 def _key(request: Request) -> Key:
@@ -59,7 +56,7 @@ class PlaybackIndex:
 
     def _refresh(self) -> None:
         # Playback never appends, but a cassette that changed (or was replaced) is indexed again.
-        data = self._cassette.data
+        data = adapter.interactions(self._cassette)
         if self._indexed == (id(data), len(data)):
             return
         by_key: dict[Key, list[tuple[int, str | bytes]]] = {}
@@ -69,19 +66,6 @@ class PlaybackIndex:
             by_key.setdefault(key, []).append((index, canonical_body_of(recorded)))
             by_path.setdefault(key[:2], []).append(index)
         self._by_key, self._by_path, self._indexed = by_key, by_path, (id(data), len(data))
-
-    def _book(self, index: int) -> tuple[Request, dict[str, Any]]:
-        """Book interaction ``index`` as played, as vcrpy's play_response does; return it."""
-        cassette = self._cassette
-        recorded, response = cassette.data[index]
-        # For drop_unused_requests vcrpy 9 remembers a loaded interaction on its first play,
-        # vcrpy 8 every play; vcrpy 7 and older keep no such list.
-        played = getattr(cassette, "_played_interactions", None)
-        first_load = cassette.play_counts[index] == 0 and index < getattr(cassette, "_loaded_count", 0)
-        if played is not None and (first_load or VCRPY_MAJOR < 9):
-            played.append((recorded, response))
-        cassette.play_counts[index] += 1
-        return recorded, response
 
     def play(self, request: Request) -> dict[str, Any]:
         """The response to ``request`` (already scrubbed), booked as played; vcrpy's miss if none."""
@@ -93,10 +77,11 @@ class PlaybackIndex:
             for index, recorded_body in candidates:
                 if recorded_body != body:
                     continue
-                if cassette.play_counts[index] == 0 or cassette.allow_playback_repeats:
-                    return self._book(index)[1]
+                if adapter.play_count(cassette, index) == 0 or adapter.repeats_allowed(cassette):
+                    return adapter.book_play(cassette, index)[1]
         raise UnhandledHTTPRequestError(
-            f"The cassette ({cassette._path!r}) doesn't contain the request ({request!r}) asked for"
+            f"The cassette ({adapter.cassette_file(cassette)!r}) doesn't contain the request ({request!r}) "
+            "asked for"
         )
 
     def play_nearest(self, request: Request) -> tuple[Request, dict[str, Any]] | None:
@@ -112,8 +97,8 @@ class PlaybackIndex:
             # In recorded order: the k-th request of an operation pairs with its k-th recording, so
             # a changed query (a default the SDK dropped) shows as that, not as another's state.
             for index in self._by_path.get(key, ()):
-                if self._cassette.play_counts[index] == 0:
-                    return self._book(index)
+                if adapter.play_count(self._cassette, index) == 0:
+                    return adapter.book_play(self._cassette, index)
         return None
 
 
@@ -124,12 +109,8 @@ _indexes_lock = threading.Lock()
 
 def indexable(cassette: Any) -> bool:
     """True when the index gives exactly vcrpy's answer for this cassette."""
-    match_on = getattr(cassette, "_match_on", None)
-    return (
-        match_on is not None
-        and frozenset(match_on) == _INDEXED
-        and all(hasattr(cassette, name) for name in _BOOKKEEPING)
-    )
+    match_on = adapter.matchers_of(cassette)
+    return match_on is not None and frozenset(match_on) == _INDEXED and adapter.has_play_state(cassette)
 
 
 def _index_of(cassette: Any) -> PlaybackIndex | None:

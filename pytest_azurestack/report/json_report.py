@@ -18,7 +18,8 @@ from typing import Any
 from .. import __version__, sdk
 from ..options import Settings
 from ..packages import RUNNER_PACKAGES, WIRE_PACKAGES, installed_versions
-from .results import Outcome, Results
+from ..verdicts import Outcome
+from .results import Results
 
 SCHEMA = "pytest-azurestack/conformance-results/v1"
 

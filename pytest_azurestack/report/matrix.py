@@ -15,7 +15,8 @@ import re
 import textwrap
 from collections.abc import Sequence
 
-from .results import Outcome, Result, Results
+from ..verdicts import Outcome
+from .results import Result, Results
 
 Markup = dict[str, bool]
 Segment = tuple[str, Markup]

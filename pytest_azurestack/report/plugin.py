@@ -13,9 +13,11 @@ import pytest
 
 from ..conformance.marks import EXCLUSIONS_KEY, profile_name_of, spec_of
 from ..options import SETTINGS_KEY
+from ..verdicts import NO_PROFILE
+from ..xdist_io import is_worker, receive, send
 from . import json_report, wire_summary
 from .matrix import render
-from .results import NO_PROFILE, Results, as_exclusion
+from .results import Results, as_exclusion
 
 # Loaded with this plugin wherever it is registered (-p, import_plugin, entry point).
 pytest_plugins = ("pytest_azurestack.conformance.plugin",)
@@ -24,13 +26,9 @@ EXCLUDED_KEY = pytest.StashKey[list[dict[str, Any]]]()
 WORKER_OUTPUT = "azurestack_excluded"
 
 
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[EXCLUDED_KEY] = []
-    if not _is_worker(config):
+    if not is_worker(config):
         config.pluginmanager.register(ReportCollector(config), "azurestack-report-collector")
 
 
@@ -66,9 +64,8 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    config = session.config
-    if _is_worker(config):  # the controller never collects: send it what was deselected here
-        config.workeroutput[WORKER_OUTPUT] = config.stash[EXCLUDED_KEY]  # type: ignore[attr-defined]
+    # The controller never collects: a worker sends it what was deselected here.
+    send(session.config, WORKER_OUTPUT, session.config.stash[EXCLUDED_KEY])
 
 
 class ReportCollector:
@@ -86,8 +83,7 @@ class ReportCollector:
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """A pytest-xdist worker finished: add the exclusions it saw at collection."""
-        output = getattr(node, "workeroutput", None) or {}
-        self.results.extend_excluded(output.get(WORKER_OUTPUT, []))
+        self.results.extend_excluded(receive(node, WORKER_OUTPUT, []))
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

@@ -1,0 +1,33 @@
+"""Which parts of the package may import which: the verdicts are neutral ground."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PACKAGE = "pytest_azurestack"
+
+
+def _imported_by(module: str) -> set[str]:
+    """The package's modules a fresh interpreter has loaded after importing ``module``."""
+    code = f"import sys, {module}; print(' '.join(m for m in sys.modules if m.startswith('{PACKAGE}')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "pytest_azurestack.conformance.plugin",
+        "pytest_azurestack.conformance.prerequisites",
+        "pytest_azurestack.conformance.distribution",
+    ],
+)
+def test_conformance_does_not_import_report(module: str) -> None:
+    assert not {m for m in _imported_by(module) if m.startswith("pytest_azurestack.report")}
+
+
+def test_verdicts_stand_alone() -> None:
+    assert _imported_by("pytest_azurestack.verdicts") == {"pytest_azurestack", "pytest_azurestack.verdicts"}
