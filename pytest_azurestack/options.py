@@ -14,6 +14,7 @@ from typing import Literal
 
 import pytest
 
+from .ca_bundle import problem as ca_bundle_problem
 from .profiles import ALL_PROFILES, Profile, UnknownProfileError, get_profile
 from .recording.sanitize import RUN_ID_PLACEHOLDER
 
@@ -296,10 +297,14 @@ def resolve_settings(config: pytest.Config) -> Settings:
         found = profiles_with_cassettes(cassette_dir) if target == "playback" else ALL_PROFILES
         profiles = tuple(p for p in found if p.hybrid)
     ca_bundle = _path(config, "azurestack_ca_bundle")
-    if ca_bundle is not None and not ca_bundle.is_file():
+    bad_bundle = ca_bundle_problem(ca_bundle) if ca_bundle is not None else None
+    if bad_bundle is not None:
+        raise pytest.UsageError(bad_bundle)
+    report_json = _path(config, "azurestack_report_json")
+    if report_json is not None and report_json.is_dir():
         raise pytest.UsageError(
-            f"--azurestack-ca-bundle: {ca_bundle} is not a file; give the path of the stamp's root CA "
-            "certificate in PEM form"
+            f"--azurestack-report-json: {report_json} is a directory; give the path of the file to write, "
+            f"e.g. {report_json / 'azurestack-results.json'}"
         )
     return Settings(
         target=target,
@@ -313,7 +318,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         pin_api_versions=bool(_raw(config, _option("azurestack_pin_api_versions"))),
         api_version_guard=not bool(_raw(config, _option("azurestack_no_api_version_guard"))),
         emulator_build=_choice(config, _option("azurestack_emulator_build")),
-        report_json=_path(config, "azurestack_report_json"),
+        report_json=report_json,
         run_id=_run_id(target),
     )
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import ssl
 from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from pytest_azurestack.options import OPTIONS
 from pytest_azurestack.recording.sanitize import RUN_ID_PLACEHOLDER
@@ -139,7 +141,7 @@ def test_each_source(
 
 
 def test_paths_are_relative_to_rootdir(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    (pytester.path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    trustme.CA().cert_pem.write_to_path(str(pytester.path / "ca.pem"))
     monkeypatch.setenv("AZURESTACK_REPORT_JSON", "out/report.json")
     s = _settings(pytester, "--azurestack-cassette-dir", "recorded", "--azurestack-ca-bundle", "ca.pem")
     assert Path(s["cassette_dir"]) == pytester.path / "recorded"
@@ -238,3 +240,44 @@ def test_bad_values_are_one_line(
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
     assert "Traceback" not in result.stderr.str()
+
+
+def _der_and_broken_bundles(root: Path) -> None:
+    ca = trustme.CA()
+    pem = ca.cert_pem.bytes()
+    der = ssl.PEM_cert_to_DER_cert(pem.decode())
+    (root / "root.cer").write_bytes(der)  # what an ASDK's certificate export gives by default
+    (root / "broken.pem").write_bytes(pem[:60] + b"\n-----END CERTIFICATE-----\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--azurestack-ca-bundle", "root.cer"),
+            "ERROR: --azurestack-ca-bundle: */root.cer is not a PEM certificate bundle (no '-----BEGIN "
+            "CERTIFICATE-----' line); a DER .cer export converts with: openssl x509 -inform der -in root.cer "
+            "-out root.pem",
+        ),
+        (
+            ("--azurestack-ca-bundle", "broken.pem"),
+            "ERROR: --azurestack-ca-bundle: */broken.pem holds no certificate that parses (*); export the "
+            "stamp's root CA again",
+        ),
+        (
+            ("--azurestack-report-json", "."),
+            "ERROR: --azurestack-report-json: * is a directory; give the path of the file to write, e.g. "
+            "*/azurestack-results.json",
+        ),
+    ],
+    ids=["der-ca", "broken-pem", "report-json-directory"],
+)
+def test_bad_paths_are_one_line_before_the_run(
+    pytester: pytest.Pytester, args: tuple[str, ...], message: str
+) -> None:
+    _der_and_broken_bundles(pytester.path)
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert len([line for line in result.stderr.lines if line.strip()]) == 1
