@@ -25,6 +25,28 @@ CA_BUNDLE_FIX = (
     "pass the stamp's root CA certificate (PEM) with --azurestack-ca-bundle PATH "
     "(or AZURESTACK_CA_BUNDLE); certifi's bundle is never edited"
 )
+# What OpenSSL says when the far end answers a TLS hello in plain HTTP (1.1, 3.0, 3.2+).
+PLAIN_HTTP_SIGNS = (
+    "WRONG_VERSION_NUMBER",
+    "wrong version number",
+    "record layer failure",
+    "packet length too long",
+)
+
+
+def tls_failure(base: str, exc: BaseException) -> EndpointError:
+    """One line for a failed TLS handshake with ``base``: an endpoint that does not speak TLS at
+    all is not a CA problem, and must not be reported as one."""
+    detail = one_line(exc, 200)
+    if any(sign in str(exc) or sign in detail for sign in PLAIN_HTTP_SIGNS):
+        return EndpointError(
+            f"{base} does not speak TLS: the server answered the TLS handshake in plain HTTP ({detail})",
+            "check the port and scheme of ARM_ENDPOINT (the stamp's ARM endpoint is https on 443; a plain "
+            "HTTP server on that address is something else)",
+        )
+    return EndpointError(f"TLS verification of {base} failed ({detail})", CA_BUNDLE_FIX)
+
+
 # Authorities MSAL knows; anywhere else (every offline stamp) instance discovery must be off.
 PUBLIC_AUTHORITY_HOSTS = frozenset(
     {
@@ -120,9 +142,7 @@ def discover(
             allow_redirects=False,
         )
     except requests.exceptions.SSLError as exc:
-        raise EndpointError(
-            f"TLS verification of {base} failed ({one_line(exc, 200)})", CA_BUNDLE_FIX
-        ) from None
+        raise tls_failure(base, exc) from None
     except requests.exceptions.RequestException as exc:
         raise EndpointError(
             f"cannot reach ARM_ENDPOINT {base} ({one_line(exc, 200)})",

@@ -21,8 +21,8 @@ import requests
 from azure.core.exceptions import ServiceRequestError
 from azure.core.pipeline.transport import RequestsTransport
 
-from .cloud import CA_BUNDLE_FIX
-from .errors import ApiVersionError, AuthenticationError, EndpointError
+from .cloud import tls_failure
+from .errors import ApiVersionError, AuthenticationError
 from .profiles import RESOURCES, Profile, resource_type_of, supported_versions
 from .recording.replay import Replayer
 from .recording.wire import WireChange
@@ -141,8 +141,7 @@ class AzureStackTransport(RequestsTransport):
             response = super().send(request, **kwargs)
         except ServiceRequestError as exc:
             if isinstance(exc.inner_exception, requests.exceptions.SSLError):
-                host = urlsplit(request.url).netloc
-                raise EndpointError(f"TLS verification of https://{host} failed", CA_BUNDLE_FIX) from None
+                raise tls_failure(f"https://{urlsplit(request.url).netloc}", exc.inner_exception) from None
             raise
         if response.status_code in (401, 403) and resource_type_of(urlsplit(request.url).path) is not None:
             self._raise_auth(request, response)

@@ -94,6 +94,17 @@ def test_tls_failure_points_at_the_ca_option(
     assert "--azurestack-ca-bundle" in line
 
 
+def test_plain_http_behind_an_https_url_is_not_a_ca_problem(
+    pytester: pytest.Pytester, monkeypatch, httpserver: HTTPServer
+) -> None:
+    """An https:// ARM_ENDPOINT answered by a plain-HTTP server: say it does not speak TLS."""
+    _live(monkeypatch, httpserver.url_for("").replace("http://", "https://"))
+    line = _usage_error(pytester)
+    assert line.startswith("ERROR: https://localhost:") or line.startswith("ERROR: https://127.0.0.1:"), line
+    assert "does not speak TLS" in line and "check the port and scheme of ARM_ENDPOINT" in line
+    assert "--azurestack-ca-bundle" not in line
+
+
 def test_refused_sign_in_names_the_principal(
     pytester: pytest.Pytester, monkeypatch, https_server: HTTPServer, tls
 ) -> None:
