@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import vcr
@@ -89,3 +90,52 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(
     with pytest.raises(OSError, match="disk full"):
         persister.write_atomic(path, "new")
     assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["t.yaml"]
+
+
+def _committed(tmp_path: Path) -> Path:
+    store = _file(tmp_path / "t.yaml")
+    _save(store)
+    path = store.commit()
+    assert path is not None
+    return path
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (lambda t: t.replace("- application/json", "- null", 1), "request header 'Accept' holds a value"),
+        (lambda t: t.replace("code: 200", "code: null"), "interaction #1 response has no status code"),
+        (
+            lambda t: t.replace("interactions:", "interactions: 3\nunused:"),
+            "'interactions' is int, not a list",
+        ),
+    ],
+    ids=["null-header", "no-status", "not-a-list"],
+)
+def test_a_cassette_that_parses_but_is_malformed_is_one_line(
+    tmp_path: Path, damage: Any, problem: str
+) -> None:
+    path = _committed(tmp_path)
+    text = path.read_text()
+    path.write_text(
+        damage(text.replace("headers: {}", "headers:\n      Accept:\n      - application/json", 1))
+    )
+    with pytest.raises(CassetteError) as caught:
+        _file(path, rerecord="pytest suites/x.py --azurestack-target emulator").load_cassette(
+            str(path), yamlserializer
+        )
+    message = str(caught.value)
+    assert message.startswith(f"cassette {path} is malformed: ") and problem in message, message
+    assert message.endswith(
+        "re-record it (cassettes are never edited by hand): pytest suites/x.py --azurestack-target emulator"
+    )
+    assert "\n" not in message
+
+
+def test_an_empty_cassette_in_playback_is_damaged_not_missing(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("\n")
+    with pytest.raises(CassetteError, match=r"cassette .*t\.yaml is empty; it was truncated; re-record it"):
+        _file(path, required=True).load_cassette(str(path), yamlserializer)
+    with pytest.raises(CassetteNotFoundError):  # recording: an empty file is nothing to keep
+        _file(path).load_cassette(str(path), yamlserializer)

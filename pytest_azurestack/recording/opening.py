@@ -53,6 +53,8 @@ def open_session(
             emulator_build=settings.emulator_build,
         ),
         forbidden=[(what, value) for what, value, _ in values.replacements()],
+        required=not settings.is_live,
+        rerecord=rerecord,
     )
     recorder = build_vcr(settings, scrubber)
     # Registered, not passed to use_cassette: vcrpy below 9.1 ignores use_cassette(persister=...).

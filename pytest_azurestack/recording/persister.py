@@ -73,8 +73,12 @@ class CassetteFile:
         fresh: bool,
         provenance: Mapping[str, Any],
         forbidden: Sequence[tuple[str, str]] = (),
+        required: bool = False,
+        rerecord: str = "",
     ) -> None:
         self.path = path
+        self.required = required  # playback: the file must be a whole cassette
+        self.rerecord = rerecord  # the command that re-records it, for error lines
         self.fresh = fresh  # rewrite: ignore what is on disk, record from scratch
         self.provenance = dict(provenance)
         self.forbidden = tuple(forbidden)  # (what, value) that must not be in the written text
@@ -91,6 +95,8 @@ class CassetteFile:
             raise CassetteNotFoundError()
         text = path.read_text(encoding="utf-8")
         if not text.strip():
+            if self.required:  # playback: an empty file is a damaged cassette, not a missing one
+                raise CassetteError(f"cassette {path} is empty", self._fix("it was truncated"))
             raise CassetteNotFoundError()
         try:
             data = serializer.deserialize(text)
@@ -98,8 +104,11 @@ class CassetteFile:
         except Exception as exc:  # any parse problem is one line naming the file
             raise CassetteError(
                 f"cannot read cassette {path}: {type(exc).__name__}: {exc}".replace("\n", " "),
-                "it was edited or truncated; re-record it (cassettes are never edited by hand)",
+                self._fix("it was edited or truncated"),
             ) from None
+        problem = malformed(interactions)
+        if problem is not None:
+            raise CassetteError(f"cassette {path} is malformed: {problem}", self._fix("it was edited"))
         self.loaded_metadata = dict(data.get("metadata") or {})
         self.variables.update(
             {str(k): str(v) for k, v in (self.loaded_metadata.get("variables") or {}).items()}
@@ -107,6 +116,10 @@ class CassetteFile:
         requests = [request_from_dict(i["request"]) for i in interactions]
         responses = [response_from_dict(i["response"]) for i in interactions]
         return requests, responses
+
+    def _fix(self, what: str) -> str:
+        how = f": {self.rerecord}" if self.rerecord else ""
+        return f"{what}; re-record it (cassettes are never edited by hand){how}"
 
     def save_cassette(self, cassette_path: str, cassette_dict: Mapping[str, Any], serializer: Any) -> None:
         interactions = [
@@ -161,3 +174,34 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def malformed(interactions: Any) -> str | None:
+    """What makes recorded ``interactions`` unusable (a parse that yields the wrong shapes: a null
+    header value, a status without a code), or None when each has what playback reads."""
+    if not isinstance(interactions, list):
+        return f"'interactions' is {type(interactions).__name__}, not a list"
+    for n, interaction in enumerate(interactions, start=1):
+        request = interaction.get("request") if isinstance(interaction, dict) else None
+        response = interaction.get("response") if isinstance(interaction, dict) else None
+        if not isinstance(request, dict) or not isinstance(response, dict):
+            return f"interaction #{n} lacks its request or response"
+        for side, part in (("request", request), ("response", response)):
+            headers = part.get("headers", {})
+            if not isinstance(headers, dict):
+                return f"interaction #{n} {side} headers are not a mapping"
+            for name, values in headers.items():
+                listed = values if isinstance(values, list) else [values]
+                if not all(isinstance(v, str) for v in listed):
+                    return (
+                        f"interaction #{n} {side} header {name!r} holds a value that is not text: {values!r}"
+                    )
+        if not isinstance(request.get("method"), str) or not isinstance(request.get("uri"), str):
+            return f"interaction #{n} request lacks its method or uri"
+        status = response.get("status")
+        if not isinstance(status, dict) or not isinstance(status.get("code"), int):
+            return f"interaction #{n} response has no status code"
+        body = response.get("body")
+        if not isinstance(body, dict) or not isinstance(body.get("string", ""), str | bytes):
+            return f"interaction #{n} response body is not text"
+    return None
