@@ -292,3 +292,22 @@ def test_the_inherited_verdict_names_the_root_refusal(
     assert len(lines) == 3
     # AZS-VM-GET inherits through AZS-VM-CREATE: the root refusal, not a chain of prerequisites.
     assert sum(ln.endswith(": " + NIC_REFUSAL + " (prerequisite AZS-RG-CREATE)") for ln in lines) == 2, lines
+
+
+def test_the_plugins_findings_are_never_taken_for_an_inherited_refusal() -> None:
+    """A guard violation or a cassette miss under a refused prerequisite stays a failure: it says
+    the client or the recordings changed, whatever the cloud refused (conformance._classified)."""
+    from vcr.errors import CannotOverwriteExistingCassetteException
+
+    from pytest_azurestack.conformance.support import is_plugin_failure
+    from pytest_azurestack.errors import ApiVersionError, CassetteError
+
+    guard = ApiVersionError("api-version guard: GET /x sent api-version=2026-04-01", "pin it")
+    assert is_plugin_failure(guard)
+    assert is_plugin_failure(CassetteError("no cassette", "record it"))
+    miss = CannotOverwriteExistingCassetteException.__new__(CannotOverwriteExistingCassetteException)
+    try:
+        raise RuntimeError("the SDK wrapped it") from miss
+    except RuntimeError as wrapped:
+        assert is_plugin_failure(wrapped)
+    assert not is_plugin_failure(AssertionError("the VM has no resource group"))
