@@ -18,11 +18,11 @@ import importlib
 import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import metadata
 from types import ModuleType
 from typing import Any, Literal
 
 from .errors import ConfigurationError
+from .packages import installed_versions
 
 Generation = Literal["multi-api", "single-api"]
 SDK_EXTRA = "pytest-azurestack[sdk]"
@@ -111,10 +111,7 @@ def generation(client: type[Any]) -> Generation:
 
 
 def version_of(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
+    return installed_versions((distribution,)).get(distribution)
 
 
 def installed() -> dict[str, dict[str, str]]:

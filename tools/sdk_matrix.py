@@ -1,6 +1,8 @@
 """Re-run the SDK-upgrade table: each SDK set in a fresh virtual environment, as a team would.
 
-For each row: a new venv, ``pip install -e <repo> <packages> -c constraints.txt`` (the team's pins
+The SDK sets are the ones CI pins: the ``[sdk]`` extra of pyproject.toml and the ``deps`` of tox's
+``sdk-*`` and ``floors`` envs. For each row: a new venv,
+``pip install -e <repo> <packages> -c constraints.txt`` (the team's pins
 as constraints: the plugin must not fight them), then the suite in playback over the hybrid
 profiles and once under ``latest``, each with a JSON report. Prints a Markdown table of exit
 codes, verdict counts and wire changes.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import configparser
 import hashlib
 import json
 import shutil
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,40 +36,49 @@ SDKS = ("azure-mgmt-compute", "azure-mgmt-network", "azure-mgmt-resource", "azur
 @dataclass(frozen=True)
 class Row:
     name: str
-    constraints: tuple[str, ...]
-    extra_packages: tuple[str, ...] = ()
+    constraints: tuple[str, ...]  # exact pins, given to pip as constraints (as a team would)
+    extra_packages: tuple[str, ...] = ()  # unpinned additions (six for compute 20)
     suite_args: tuple[str, ...] = ()
     python: str = sys.executable
     packages: tuple[str, ...] = field(default=SDKS)
 
 
-def _pins(compute: str, network: str, resource: str, storage: str) -> tuple[str, ...]:
-    return tuple(f"{n}=={v}" for n, v in zip(SDKS, (compute, network, resource, storage), strict=True))
+def _split(requirements: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(exact pins, the rest) of requirement lines, comments and blanks dropped."""
+    lines = [line.split("#", 1)[0].strip() for line in requirements]
+    lines = [line for line in lines if line]
+    return tuple(r for r in lines if "==" in r), tuple(r for r in lines if "==" not in r)
 
 
-PROJECT = _pins("35.0.0", "22.3.0", "24.0.0", "22.2.0")
-SAMPLE = _pins("20.0.0", "18.0.0", "16.1.0", "17.0.0")
-NEWEST = _pins("39.0.0", "33.1.0", "26.0.0", "25.3.0")
-ROWS = (
-    Row("project pins (compute 35, network 22.3, resource 24, storage 22.2)", PROJECT),
-    Row("sample pins (compute 20, network 18, resource 16.1, storage 17)", SAMPLE, ("six",)),
-    Row(
-        "mid set (compute 30, network 25, resource 23, storage 21)",
-        _pins("30.0.0", "25.0.0", "23.0.0", "21.0.0"),
-    ),
-    Row(
-        "first single-API (compute 36, network 28, resource 25, storage 23)",
-        _pins("36.0.0", "28.0.0", "25.0.0", "23.0.0"),
-    ),
-    Row("newest (compute 39, network 33.1, resource 26, storage 25.3)", NEWEST),
-    Row("newest, pin mode", NEWEST, suite_args=("--azurestack-pin-api-versions",)),
-    Row("Python 3.10 (vcrpy 8.x), project pins", PROJECT, python="python3.10"),
-    Row(
-        "azure-core 1.30 + azure-identity 1.15 (floors), sample pins",
-        (*SAMPLE, "azure-core==1.30.0", "azure-identity==1.15.0"),
-        ("six",),
-    ),
-)
+def _tox_deps(env: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ``deps`` of a tox env: the SDK sets are pinned there, once, for CI and this table."""
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(ROOT / "tox.ini")
+    return _split(tox[f"testenv:{env}"]["deps"].splitlines())
+
+
+def rows() -> tuple[Row, ...]:
+    # The [sdk] extra as the installed plugin declares it (the script runs from the project's venv).
+    extra = [
+        r.split(";", 1)[0] for r in metadata.requires("pytest-azurestack") or [] if 'extra == "sdk"' in r
+    ]
+    ours, _ = _split([r.replace(" ", "") for r in extra])
+    newest, newest_extra = _tox_deps("sdk-newest")
+    found = [Row("project pins ([sdk] extra)", ours)]
+    for env in ("sdk-sample", "sdk-mid", "sdk-first-single"):
+        found.append(Row(env, *_tox_deps(env)))
+    found.append(Row("sdk-newest", newest, newest_extra))
+    found.append(
+        Row("sdk-newest, pin mode", newest, newest_extra, suite_args=("--azurestack-pin-api-versions",))
+    )
+    found.append(Row("Python 3.10 (vcrpy 8.x), project pins", ours, python="python3.10"))
+    found.append(
+        Row(
+            "floors (azure-core, azure-identity, vcrpy, pytest, xdist, requests), sample's SDK",
+            *_tox_deps("floors"),
+        )
+    )
+    return tuple(found)
 
 
 def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -147,7 +160,7 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     print("| SDK set | install | hybrid profiles | latest |")
     print("|---|---|---|---|")
-    for row in ROWS:
+    for row in rows():
         if args.only not in row.name:
             continue
         python, how = _venv(row)
