@@ -51,7 +51,9 @@ def test_the_run_says_which_generation_is_installed(run_suite: Callable[..., Any
         assert installed[package.distribution]["generation"] in ("multi-api", "single-api")
 
 
-@pytest.mark.skipif(not MULTI_API, reason="the multi-API generation replays the hybrid profiles unchanged")
+@pytest.mark.skipif(
+    not MULTI_API, reason="needs the multi-API generation (it replays the hybrid profiles unchanged)"
+)
 def test_multi_api_replays_every_hybrid_profile_green(run_suite: Callable[..., Any], tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     result = run_suite("-q", "-n", "2", "--azurestack-report-json", str(report))
