@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 from pytest_azurestack.emulator.arm.context import ArmContext
@@ -15,6 +16,7 @@ from pytest_azurestack.emulator.arm.dispatch import Dispatcher
 from pytest_azurestack.emulator.arm.faults import Faults, FaultTargets
 from pytest_azurestack.emulator.arm.lro import LroManager
 from pytest_azurestack.emulator.arm.operations import ROUTES as OPERATION_ROUTES
+from pytest_azurestack.emulator.arm.request import ArmResponse
 from pytest_azurestack.emulator.arm.routing import Route, Router
 from pytest_azurestack.emulator.arm.store import Store
 from pytest_azurestack.emulator.arm.versions import VersionTable
@@ -62,8 +64,23 @@ class Emulator:
         self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
         self.router = Router([*OPERATION_ROUTES, *provider_routes(config.providers)])
         self.faults = Faults(config.faults, FaultTargets.from_routes(self.router.routes))
-        self.context = ArmContext(self.store, self.lro, config, self.versions, self.router.routes)
+        self.context = ArmContext(
+            self.store, self.lro, config, self.versions, self.router.routes, dispatch=self._dispatch_inner
+        )
         self.dispatch = Dispatcher(self.context, self.router, self.faults, self.authenticate)
+        # Resource Manager calling its providers (a deployment's resources): already authenticated.
+        self._inner = Dispatcher(self.context, self.router, self.faults, lambda _auth, _base: None)
+
+    def _dispatch_inner(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
+        base_url: str,
+    ) -> ArmResponse:
+        return self._inner(method, path, query, headers, body, base_url)
 
     def authenticate(self, authorization: str | None, base_url: str) -> None:
         self.identity.verify(authorization, self.login_endpoint(base_url))

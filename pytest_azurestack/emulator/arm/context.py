@@ -6,12 +6,13 @@ core and the providers never reach up into the application that composes them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from pytest_azurestack.emulator.arm.lro import LroManager
+    from pytest_azurestack.emulator.arm.request import ArmResponse
     from pytest_azurestack.emulator.arm.routing import Route
     from pytest_azurestack.emulator.arm.store import Store
     from pytest_azurestack.emulator.arm.versions import VersionTable
@@ -25,12 +26,22 @@ class Settings(Protocol):
     page_size: int
 
 
+# (method, path, query, headers, body, base_url) -> the answer, as a client would get it.
+InnerDispatch = Callable[[str, str, Mapping[str, str], Mapping[str, str], bytes, str], "ArmResponse"]
+
+
 @dataclass(frozen=True)
 class ArmContext:
-    """``routes``: every endpoint the stamp serves (live), for the provider listing."""
+    """``routes``: every endpoint the stamp serves (live), for the provider listing.
+
+    ``dispatch``: Resource Manager calling its own providers (a template deployment's resources),
+    through the same routing, api-version checks, faults and handlers as a client's request,
+    already authenticated.
+    """
 
     store: Store
     lro: LroManager
     config: Settings
     versions: VersionTable
     routes: Sequence[Route]
+    dispatch: InnerDispatch | None = None

@@ -11,6 +11,8 @@ from pytest_azurestack.emulator.arm.ids import group_id
 from pytest_azurestack.emulator.arm.store import Store
 
 GROUP_TYPE = "Microsoft.Resources/resourceGroups"
+# Kept under a group but not resources of it: ARM's resource lists never show them.
+HIDDEN_TYPES = (GROUP_TYPE, "Microsoft.Resources/deployments")
 _GROUP_NAME = re.compile(r"^[-\w._()]{1,90}$")
 
 
@@ -70,7 +72,7 @@ def resources_in(store: Store, prefix: str) -> list[dict[str, Any]]:
     """Top-level resources under a group or subscription (not child resources like subnets)."""
     out = []
     for item in store.children(prefix):
-        if item.get("type") == GROUP_TYPE:
+        if item.get("type") in HIDDEN_TYPES:
             continue
         parts = [p for p in str(item["id"]).split("/") if p]
         # /subscriptions/s/resourceGroups/g/providers/ns/type/name has 8 segments.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pytest_azurestack.emulator.arm.routing import Route
+from pytest_azurestack.emulator.providers.resources import deployments_responses as d
 from pytest_azurestack.emulator.providers.resources import responses as r
 
 NS = "Microsoft.Resources"
 _SUB = "/subscriptions/{subscription}"
 _GROUP = _SUB + "/resourceGroups/{resource_group}"
+_DEPLOYMENTS = _GROUP + "/providers/Microsoft.Resources/deployments"
+_DEPLOYMENT = _DEPLOYMENTS + "/{name}"
 
 ROUTES: list[Route] = [
     Route("GET", "/subscriptions", r.list_subscriptions, NS, "subscriptions"),
@@ -25,4 +28,14 @@ ROUTES: list[Route] = [
     Route("DELETE", _GROUP, r.delete_group, NS, "resourceGroups"),
     Route("GET", _GROUP + "/resources", r.list_group_resources, NS, "resources"),
     Route("GET", _SUB + "/resources", r.list_resources, NS, "resources"),
+    # Template deployments (deployments_responses.py).
+    Route("GET", _DEPLOYMENTS, d.list_deployments, NS, "deployments"),
+    Route("PUT", _DEPLOYMENT, d.put_deployment, NS, "deployments"),
+    Route("GET", _DEPLOYMENT, d.get_deployment, NS, "deployments"),
+    Route("HEAD", _DEPLOYMENT, d.check_deployment, NS, "deployments"),
+    Route("DELETE", _DEPLOYMENT, d.delete_deployment, NS, "deployments"),
+    Route("POST", _DEPLOYMENT + "/validate", d.validate_deployment, NS, "deployments"),
+    Route("GET", _DEPLOYMENT + "/operationStatuses/{operation_id}", d.deployment_status, NS, "deployments"),
+    Route("GET", _DEPLOYMENT + "/operations", d.list_operations, NS, "deployments"),
+    Route("GET", _DEPLOYMENT + "/operations/{operation_id}", d.get_operation, NS, "deployments"),
 ]
