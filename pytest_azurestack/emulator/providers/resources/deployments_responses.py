@@ -57,7 +57,7 @@ def _progress(request: ArmRequest, record: dict[str, Any]) -> None:
         record["properties"].update(provisioningState="Failed", error=INTERRUPTED)
         return
     if not op.done and run.advance():
-        request.lro.finish(op)
+        request.lro.finish(op, "Canceled" if run.canceled else None)
     if op.done:
         runs.forget(request.lro, op.id)
 
@@ -113,6 +113,25 @@ def delete_deployment(request: ArmRequest) -> ArmResponse:
         store.delete(rid)
 
     return respond(request, Change(record, kind="delete", complete=complete))
+
+
+def cancel_deployment(request: ArmRequest) -> ArmResponse:
+    """No resource starts after a cancel; the deployment ends Canceled when those running end."""
+    record = request.store.get(_id(request))
+    if record is None:
+        raise ArmError(404, "DeploymentNotFound", f"Deployment '{request.param('name')}' could not be found.")
+    _progress(request, record)
+    run = runs.find(request.lro, str(record.get("operation", "")))
+    if not model.is_active(record) or run is None:
+        raise ArmError(
+            409,
+            "DeploymentCannotBeCancelled",
+            f"The deployment '{request.param('name')}' cannot be cancelled: it is "
+            f"{record['properties']['provisioningState']}, not running.",
+        )
+    run.canceled = True
+    _progress(request, record)
+    return ArmResponse(204)
 
 
 def list_deployments(request: ArmRequest) -> ArmResponse:

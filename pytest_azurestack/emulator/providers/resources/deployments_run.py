@@ -78,6 +78,7 @@ class DeploymentRun:
         self.errors: list[dict[str, Any]] = []
         self.started = time.monotonic()
         self.finished = False
+        self.canceled = False
 
     # --- progress ------------------------------------------------------------------------------
     @property
@@ -101,12 +102,12 @@ class DeploymentRun:
             self._start_ready()
             running = any(s.state == "Running" for s in self.steps.values())
             everything = len(self.steps) == len(self.plan.resources)
-            self.finished = not running and (bool(self.errors) or everything)
+            self.finished = not running and (bool(self.errors) or self.canceled or everything)
             record["properties"]["duration"] = duration(time.monotonic() - self.started)
         return self.finished
 
     def _start_ready(self) -> None:
-        while not self.errors:
+        while not self.errors and not self.canceled:
             succeeded = {k for k, s in self.steps.items() if s.state == "Succeeded"}
             ready = self.plan.ready(succeeded, set(self.steps))
             if not ready:

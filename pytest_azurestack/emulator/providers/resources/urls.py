@@ -11,6 +11,8 @@ _SUB = "/subscriptions/{subscription}"
 _GROUP = _SUB + "/resourceGroups/{resource_group}"
 _DEPLOYMENTS = _GROUP + "/providers/Microsoft.Resources/deployments"
 _DEPLOYMENT = _DEPLOYMENTS + "/{name}"
+# Deployment operations are addressed without the provider segment (and, by some clients, with it).
+_OPERATIONS = (_GROUP + "/deployments/{name}/operations", _DEPLOYMENT + "/operations")
 
 ROUTES: list[Route] = [
     Route("GET", "/subscriptions", r.list_subscriptions, NS, "subscriptions"),
@@ -36,6 +38,7 @@ ROUTES: list[Route] = [
     Route("DELETE", _DEPLOYMENT, d.delete_deployment, NS, "deployments"),
     Route("POST", _DEPLOYMENT + "/validate", d.validate_deployment, NS, "deployments"),
     Route("GET", _DEPLOYMENT + "/operationStatuses/{operation_id}", d.deployment_status, NS, "deployments"),
-    Route("GET", _DEPLOYMENT + "/operations", d.list_operations, NS, "deployments"),
-    Route("GET", _DEPLOYMENT + "/operations/{operation_id}", d.get_operation, NS, "deployments"),
+    Route("POST", _DEPLOYMENT + "/cancel", d.cancel_deployment, NS, "deployments"),
+    *(Route("GET", ops, d.list_operations, NS, "deployments") for ops in _OPERATIONS),
+    *(Route("GET", ops + "/{operation_id}", d.get_operation, NS, "deployments") for ops in _OPERATIONS),
 ]
