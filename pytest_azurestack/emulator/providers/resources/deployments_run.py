@@ -22,13 +22,13 @@ from urllib.parse import parse_qsl, urlsplit
 from weakref import WeakKeyDictionary
 
 from pytest_azurestack.emulator.arm.errors import ArmError
-from pytest_azurestack.emulator.arm.lro import LroManager
+from pytest_azurestack.emulator.arm.lro import LroManager, Operation
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.providers.resources.deployments import Prepared, duration, timestamp
 from pytest_azurestack.emulator.templates import PlannedResource, TemplateError, evaluate_outputs
 from pytest_azurestack.emulator.templates.evaluation import Scope
 
-DRAIN_LIMIT = 10_000  # polls a forced finish spends before giving up on a stuck resource
+DRAIN_LIMIT = 1_000  # rounds a forced finish spends before giving up on a resource that never ends
 DEPLOYMENT_FAILED = (
     "At least one resource deployment operation failed. Please list deployment operations for details. "
     "Please see https://aka.ms/DeployOperations for usage details."
@@ -61,6 +61,7 @@ class _Step:
     poll_url: str | None = None
     poll_kind: str = "async"  # "async": Azure-AsyncOperation status body; "location": monitor URL
     state: str = "Running"
+    operations: list[Operation] = field(default_factory=list)  # the provider's, to end on a forced finish
 
 
 class DeploymentRun:
@@ -71,6 +72,7 @@ class DeploymentRun:
         self.dispatch = dispatch
         self.base_url = request.base_url
         self.store = request.store
+        self.lro = request.lro
         self.record_id = record["id"]
         self.prepared = prepared
         self.plan = prepared.plan
@@ -147,6 +149,7 @@ class DeploymentRun:
             return
         record["statusCode"] = _status_name(response.status)
         headers = {k.lower(): v for k, v in response.headers.items()}
+        step.operations = self.lro.running_on(resource.id)
         if "azure-asyncoperation" in headers:
             step.poll_url = headers["azure-asyncoperation"]
         elif "location" in headers and response.status == 202:
@@ -235,9 +238,13 @@ class DeploymentRun:
     # --- the end -------------------------------------------------------------------------------
     def complete(self) -> None:
         """The deployment's operation ends: Succeeded with its outputs, or DeploymentFailed."""
-        for _ in range(DRAIN_LIMIT):
+        for _ in range(DRAIN_LIMIT):  # finished by hand (admin API): its resources' operations end too
             if self.advance():
                 break
+            for step in self.steps.values():
+                for op in step.operations:
+                    if step.state == "Running" and not op.done:
+                        self.lro.finish(op)
         else:
             self.errors.append(
                 {
@@ -261,6 +268,8 @@ class DeploymentRun:
             else:
                 if outputs:
                     props["outputs"] = outputs
+        if self.canceled and not self.errors:
+            self.errors.append({"code": "DeploymentCanceled", "message": "The deployment was canceled."})
         if self.errors:
             error = {"code": "DeploymentFailed", "message": DEPLOYMENT_FAILED, "details": list(self.errors)}
             props["provisioningState"] = "Failed"
