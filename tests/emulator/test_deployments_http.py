@@ -63,7 +63,7 @@ def test_a_put_is_a_long_running_operation_on_its_operation_statuses(
 
     assert response.status_code == 201, response.text
     status_url = response.headers["Azure-AsyncOperation"]
-    assert f"/providers/Microsoft.Resources/deployments/dep/operationStatuses/" in status_url
+    assert "/providers/Microsoft.Resources/deployments/dep/operationStatuses/" in status_url
     assert response.json()["properties"]["provisioningState"] in ("Accepted", "Running")
     statuses = [arm.get(status_url).json()["status"] for _ in range(4)]
     assert statuses[0] == "Running" and statuses[-1] == "Succeeded"
