@@ -76,6 +76,23 @@ def test_request_url_headers_and_body_are_scrubbed() -> None:
     assert out.headers["Content-Length"] == str(len(out.body))
 
 
+def test_a_deployment_parameter_named_as_a_secret_is_scrubbed() -> None:
+    deployment = {
+        "properties": {
+            "mode": "Incremental",
+            "template": {"parameters": {"adminPassword": {"type": "securestring"}}},
+            "parameters": {"adminPassword": {"value": "Az1!secret"}, "vmName": {"value": "vm"}},
+        }
+    }
+    path = f"{ARM}/subscriptions/{SUB}/resourcegroups/rg/providers/Microsoft.Resources/deployments/d"
+    out = _scrubber().request(_request("PUT", f"{path}?api-version=2019-10-01", deployment))
+    assert out is not None
+    body = json.loads(out.body)
+    parameters = body["properties"]["parameters"]
+    assert parameters == {"adminPassword": {"value": REDACTED}, "vmName": {"value": "vm"}}
+    assert body["properties"]["template"]["parameters"] == {"adminPassword": {"type": "securestring"}}
+
+
 def test_guids_and_hosts_are_matched_case_insensitively() -> None:
     request = _request("GET", f"{ARM.upper().replace('HTTPS', 'https')}/subscriptions/{SUB.upper()}/x")
     out = _scrubber().request(request)

@@ -273,6 +273,11 @@ class Scrubber:
         return response
 
 
+def _is_parameter_value(value: dict[str, Any]) -> bool:
+    secret = value.get("value")
+    return isinstance(secret, str) and bool(secret) and secret != REDACTED
+
+
 def _redact_json(data: Any) -> bool:
     """Redact secret keys at any depth, in place; True if anything changed."""
     changed = False
@@ -284,6 +289,10 @@ def _redact_json(data: Any) -> bool:
         for key, value in data.items():
             if key.lower() in SECRET_KEYS and isinstance(value, str) and value and value != REDACTED:
                 data[key] = REDACTED
+                changed = True
+            elif key.lower() in SECRET_KEYS and isinstance(value, dict) and _is_parameter_value(value):
+                # A template deployment's parameter: {"adminPassword": {"value": "<secret>"}}.
+                value["value"] = REDACTED
                 changed = True
             elif isinstance(value, (dict, list)):
                 changed = _redact_json(value) or changed
