@@ -4,7 +4,8 @@ What differs (the models of each api-version in azure-mgmt-compute): 2016-03-30 
 disks; instanceView gains computerName/osName/osVersion at 2017-12-01; 2019+ adds
 imageReference.exactVersion, priority, hyperVGeneration, linuxConfiguration.provisionVMAgent,
 allowExtensionOperations, requireGuestProvisionSignal and dataDisks[].toBeDetached; 2020-06-01
-adds patchSettings. Before 2019 Compute wrote ``properties`` first and ``name`` last (from
+adds windowsConfiguration.patchSettings (Linux's comes with 2021-07-01, which no profile pins).
+Before 2019 Compute wrote ``properties`` first and ``name`` last (from
 memory of recordings of that era: unverified); from 2019 on, name/id/type/location/tags first.
 """
 
@@ -118,8 +119,6 @@ def _os_profile(profile: dict[str, Any], os_type: str, api_version: str) -> dict
             linux["ssh"] = given["ssh"]
         if modern:
             linux["provisionVMAgent"] = given.get("provisionVMAgent", True)
-        if patch:
-            linux["patchSettings"] = {"patchMode": "ImageDefault"}
         out["linuxConfiguration"] = linux
     out["secrets"] = profile.get("secrets") or []
     if modern:

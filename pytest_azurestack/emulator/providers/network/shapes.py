@@ -156,7 +156,7 @@ def render(resource: dict[str, Any], api_version: str) -> dict[str, Any]:
     for key in keys:
         if key not in resource:
             continue
-        if key == "type" and is_child and version < V2018:
+        if key == "type" and is_child:  # the SDK's child models have no type before 2020-07-01
             continue
         if key == "sku" and version < V2017:
             continue

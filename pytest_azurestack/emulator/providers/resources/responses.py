@@ -116,12 +116,20 @@ unregister_provider = _set_registration("Unregistered")
 
 
 # --- resource groups ----------------------------------------------------------------------------
-def _group_body(group: dict[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {k: group[k] for k in ("id", "name", "type", "location") if k in group}
+# Resource groups have a type in the SDK's models from 2018-05-01 (and managedBy from 2018-02-01).
+_GROUP_TYPE_SINCE = "2018-05-01"
+_MANAGED_BY_SINCE = "2018-02-01"
+
+
+def _group_body(group: dict[str, Any], api_version: str) -> dict[str, Any]:
+    keys = (
+        ("id", "name", "type", "location") if api_version >= _GROUP_TYPE_SINCE else ("id", "name", "location")
+    )
+    body: dict[str, Any] = {k: group[k] for k in keys if k in group}
     if group.get("tags"):
         body["tags"] = group["tags"]
     body["properties"] = dict(group.get("properties") or {"provisioningState": "Succeeded"})
-    if group.get("managedBy"):
+    if group.get("managedBy") and api_version >= _MANAGED_BY_SINCE:
         body["managedBy"] = group["managedBy"]
     return body
 
@@ -154,14 +162,14 @@ def create_or_update_group(request: ArmRequest) -> ArmResponse:
         existing["tags"] = tags
         if managed_by:
             existing["managedBy"] = managed_by
-        return ArmResponse(200, _group_body(existing))
+        return ArmResponse(200, _group_body(existing, request.api_version))
     group = store.put(models.new_group(sub, name, location, tags, managed_by))
-    return ArmResponse(201, _group_body(group))
+    return ArmResponse(201, _group_body(group, request.api_version))
 
 
 def get_group(request: ArmRequest) -> ArmResponse:
     group = models.get_group(request.store, request.subscription_id, request.param("resource_group"))
-    return ArmResponse(200, _group_body(group))
+    return ArmResponse(200, _group_body(group, request.api_version))
 
 
 def check_group(request: ArmRequest) -> ArmResponse:
@@ -178,7 +186,7 @@ def update_group(request: ArmRequest) -> ArmResponse:
         group["tags"] = models.check_tags(body["tags"])
     if isinstance(body.get("managedBy"), str):
         group["managedBy"] = body["managedBy"]
-    return ArmResponse(200, _group_body(group))
+    return ArmResponse(200, _group_body(group, request.api_version))
 
 
 def delete_group(request: ArmRequest) -> ArmResponse:
@@ -228,7 +236,11 @@ def _tag_predicate(request: ArmRequest, allow_type: bool = False) -> Callable[[d
 def list_groups(request: ArmRequest) -> ArmResponse:
     keep = _tag_predicate(request)
     store = request.store
-    groups = [_group_body(g) for g in store.list(request.subscription_id, models.GROUP_TYPE) if keep(g)]
+    groups = [
+        _group_body(g, request.api_version)
+        for g in store.list(request.subscription_id, models.GROUP_TYPE)
+        if keep(g)
+    ]
     return ArmResponse(200, paged(request, groups))
 
 
