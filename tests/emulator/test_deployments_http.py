@@ -490,3 +490,25 @@ def test_the_template_az_vm_create_sends_deploys(
     ).json()
     assert vm["properties"]["provisioningState"] == "Succeeded"
     assert vm["properties"]["networkProfile"]["networkInterfaces"][0]["id"].lower().endswith("/vmvmnic")
+
+
+def test_a_type_the_stamp_has_no_provider_route_for_fails_with_arms_error(
+    arm: ArmClient, resource_group: str
+) -> None:
+    aset = {
+        "type": "Microsoft.Compute/availabilitySets",
+        "apiVersion": "2020-06-01",
+        "name": "aset",
+        "location": "[resourceGroup().location]",
+        "properties": {},
+    }
+
+    got = deploy(arm, resource_group, body(template(public_ip("ip"), aset)))
+
+    props = got["properties"]
+    assert props["provisioningState"] == "Failed"
+    assert [d["code"] for d in props["error"]["details"]] == ["InvalidResourceType"]
+    ops = arm.get(f"{rg_path(resource_group)}/deployments/dep/operations", V2019).json()["value"]
+    failed = [o for o in ops if o["properties"]["provisioningState"] == "Failed"]
+    assert failed[0]["properties"]["statusCode"] == "NotFound"
+    assert failed[0]["properties"]["statusMessage"]["error"]["code"] == "InvalidResourceType"
