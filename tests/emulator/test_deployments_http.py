@@ -512,3 +512,24 @@ def test_a_type_the_stamp_has_no_provider_route_for_fails_with_arms_error(
     failed = [o for o in ops if o["properties"]["provisioningState"] == "Failed"]
     assert failed[0]["properties"]["statusCode"] == "NotFound"
     assert failed[0]["properties"]["statusMessage"]["error"]["code"] == "InvalidResourceType"
+
+
+def test_an_error_that_quotes_a_secure_value_masks_it(arm: ArmClient, resource_group: str) -> None:
+    secure = {"p": {"type": "securestring"}}
+    quoting = public_ip("[int(parameters('p'))]")  # the message quotes the argument
+    in_body = public_ip("ip", tags={"t": "[toLower(int(parameters('p')))]"})
+
+    refused = arm.put(
+        deployment_path(resource_group, "a"),
+        V2019,
+        json=body(template(quoting, parameters=secure), {"p": {"value": SECRET}}),
+    )
+    failed = deploy(
+        arm, resource_group, body(template(in_body, parameters=secure), {"p": {"value": SECRET}}), "b"
+    )
+
+    assert refused.status_code == 400 and SECRET not in refused.text
+    assert failed["properties"]["provisioningState"] == "Failed"
+    ops = arm.get(f"{rg_path(resource_group)}/deployments/b/operations", V2019).text
+    assert SECRET not in json.dumps(failed) and SECRET not in ops
+    assert "***" in json.dumps(failed)

@@ -104,13 +104,17 @@ def prepare(request: ArmRequest, group: dict[str, Any]) -> Prepared:
         parameters={},
         variables={},
     )
+    bound = BoundParameters()
     try:
         template = check_sections(props["template"])
         scope.variables = {k.lower(): v for k, v in (template.get("variables") or {}).items()}
         bound = bind_parameters(template.get("parameters"), props.get("parameters"), scope)
         plan = plan_template(template, scope)
     except TemplateError as exc:
-        raise ArmError(400, exc.code, exc.message) from None
+        message = exc.message
+        for secret in bound.secrets:  # an evaluation message may quote a value: never a secure one
+            message = message.replace(secret, "***")
+        raise ArmError(400, exc.code, message) from None
     _check_api_versions(request, name, plan)
     digest = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()
     return Prepared(name, mode, template, bound, plan, scope, str(int(digest[:16], 16)))

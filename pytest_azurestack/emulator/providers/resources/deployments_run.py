@@ -186,6 +186,7 @@ class DeploymentRun:
         record["duration"] = duration(time.monotonic() - step.started)
         record["timestamp"] = timestamp()
         if error is not None:
+            error = _without_secrets(error, self.prepared.parameters.secrets)
             record["statusCode"] = _status_name(status)
             record["statusMessage"] = {"status": step.state, "error": error}
             self.errors.append(error)
@@ -283,6 +284,14 @@ class DeploymentRun:
         record = self.store.get(self.record_id)
         if record is not None:
             record["properties"]["provisioningState"] = status
+
+
+def _without_secrets(error: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
+    """An error as stored and shown: a secure parameter's value an evaluation message quoted, masked."""
+    text = json.dumps(error)
+    for secret in secrets:
+        text = text.replace(json.dumps(secret)[1:-1], "***")
+    return dict(json.loads(text))
 
 
 def _error_of(response: ArmResponse) -> dict[str, Any]:
