@@ -31,3 +31,21 @@ def test_conformance_does_not_import_report(module: str) -> None:
 
 def test_verdicts_stand_alone() -> None:
     assert _imported_by("pytest_azurestack.verdicts") == {"pytest_azurestack", "pytest_azurestack.verdicts"}
+
+
+
+def test_the_template_engine_knows_nothing_of_the_emulator_around_it() -> None:
+    """emulator/templates imports only itself (the package's __init__ loads the whole emulator,
+    so this reads the sources rather than sys.modules)."""
+    import ast
+    from pathlib import Path
+
+    import pytest_azurestack.emulator.templates as templates
+
+    foreign = []
+    for source in Path(templates.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(PACKAGE):
+                if not node.module.startswith(templates.__name__):
+                    foreign.append(f"{source.name}: {node.module}")
+    assert not foreign
