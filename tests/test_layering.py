@@ -45,7 +45,7 @@ def test_the_template_engine_knows_nothing_of_the_emulator_around_it() -> None:
     foreign = []
     for source in Path(templates.__file__).parent.glob("*.py"):
         for node in ast.walk(ast.parse(source.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(PACKAGE):
-                if not node.module.startswith(templates.__name__):
-                    foreign.append(f"{source.name}: {node.module}")
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            if module and module.startswith(PACKAGE) and not module.startswith(templates.__name__):
+                foreign.append(f"{source.name}: {module}")
     assert not foreign
