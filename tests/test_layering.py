@@ -33,7 +33,6 @@ def test_verdicts_stand_alone() -> None:
     assert _imported_by("pytest_azurestack.verdicts") == {"pytest_azurestack", "pytest_azurestack.verdicts"}
 
 
-
 def test_the_template_engine_knows_nothing_of_the_emulator_around_it() -> None:
     """emulator/templates imports only itself (the package's __init__ loads the whole emulator,
     so this reads the sources rather than sys.modules)."""
