@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib
 from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
+from pytest_azurestack.emulator import metadata
 from pytest_azurestack.emulator.arm.context import ArmContext
 from pytest_azurestack.emulator.arm.dispatch import Dispatcher
 from pytest_azurestack.emulator.arm.faults import Faults, FaultTargets
@@ -71,16 +73,18 @@ class Emulator:
     def login_endpoint(self, base_url: str) -> str:
         return f"{base_url}/adfs/" if self.config.identity == "adfs" else f"{base_url}/"
 
-    def metadata(self, base_url: str) -> dict[str, Any]:
-        return {
-            "galleryEndpoint": f"{base_url}/gallery/",
-            "graphEndpoint": f"{base_url}/graph/",
-            "portalEndpoint": f"{base_url}/portal/",
-            "authentication": {
-                "loginEndpoint": self.login_endpoint(base_url),
-                "audiences": [self.config.audience],
-            },
-        }
+    def metadata(self, base_url: str, query: Mapping[str, str]) -> dict[str, Any]:
+        """``/metadata/endpoints`` at the request's api-version (raises ``ArmError`` for others)."""
+        c = self.config
+        return metadata.document(
+            metadata.api_version_of(query),
+            base_url,
+            login_endpoint=self.login_endpoint(base_url),
+            audience=c.audience,
+            tenant=c.tenant_id or "adfs",
+            is_adfs=c.identity == "adfs",
+            location=c.location,
+        )
 
     def describe(self, base_url: str) -> dict[str, Any]:
         c = self.config
