@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +12,7 @@ from pytest_azurestack.emulator.arm.operations import ANY_PROVIDER
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import location_text, normalize_location
-from pytest_azurestack.emulator.providers.resources import models
+from pytest_azurestack.emulator.providers.resources import filters, models
 
 DISPLAY_NAME = "Azure Stack Emulator Subscription"
 
@@ -193,40 +192,8 @@ def delete_group(request: ArmRequest) -> ArmResponse:
     return respond(request, Change(group, kind="delete", complete=complete))
 
 
-_TAG_FILTER = re.compile(
-    r"^\s*tagname\s+eq\s+'(?P<name>(?:[^']|'')*)'(?:\s+and\s+tagvalue\s+eq\s+'(?P<value>(?:[^']|'')*)')?\s*$",
-    re.IGNORECASE,
-)
-_TYPE_FILTER = re.compile(r"^\s*resourcetype\s+eq\s+'(?P<type>[^']+)'\s*$", re.IGNORECASE)
-
-
-def _tag_predicate(request: ArmRequest, allow_type: bool = False) -> Callable[[dict[str, Any]], bool]:
-    text = request.query_param("$filter")
-    if not text:
-        return lambda item: True
-    match = _TAG_FILTER.match(text)
-    if match:
-        name = match.group("name").replace("''", "'").lower()
-        value = match.group("value")
-        value = None if value is None else value.replace("''", "'")
-
-        def has_tag(item: dict[str, Any]) -> bool:
-            tags = {k.lower(): v for k, v in (item.get("tags") or {}).items()}
-            return name in tags and (value is None or tags[name] == value)
-
-        return has_tag
-    typed = _TYPE_FILTER.match(text) if allow_type else None
-    if typed:
-        wanted = typed.group("type").lower()
-        return lambda item: str(item.get("type", "")).lower() == wanted
-    supported = "tagName eq 'n' [and tagValue eq 'v']" + (", resourceType eq 'ns/type'" if allow_type else "")
-    raise ArmError(
-        400, "InvalidFilterInQueryString", f"The $filter '{text}' is not supported; use {supported}."
-    )
-
-
 def list_groups(request: ArmRequest) -> ArmResponse:
-    keep = _tag_predicate(request)
+    keep = filters.predicate(request.query_param("$filter"), filters.GROUP_FIELDS)
     store = request.store
     groups = [_group_body(g) for g in store.list(request.subscription_id, models.GROUP_TYPE) if keep(g)]
     return ArmResponse(200, paged(request, groups))
@@ -243,14 +210,14 @@ def _generic(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_group_resources(request: ArmRequest) -> ArmResponse:
-    keep = _tag_predicate(request, allow_type=True)
+    keep = filters.predicate(request.query_param("$filter"), filters.RESOURCE_FIELDS)
     prefix = group_id(request.subscription_id, request.param("resource_group"))
     items = [_generic(i) for i in models.resources_in(request.store, prefix) if keep(i)]
     return ArmResponse(200, paged(request, items))
 
 
 def list_resources(request: ArmRequest) -> ArmResponse:
-    keep = _tag_predicate(request, allow_type=True)
+    keep = filters.predicate(request.query_param("$filter"), filters.SUBSCRIPTION_RESOURCE_FIELDS)
     store = request.store
     items: list[dict[str, Any]] = []
     for group in store.list(request.subscription_id, models.GROUP_TYPE):
