@@ -22,6 +22,7 @@ from pytest_azurestack.emulator.arm.store import Store
 from pytest_azurestack.emulator.arm.versions import VersionTable
 from pytest_azurestack.emulator.config import EmulatorConfig
 from pytest_azurestack.emulator.identity import Identity
+from pytest_azurestack.emulator.providers.compute import usages
 
 REQUEST_LOG_SIZE = 2000
 
@@ -59,6 +60,7 @@ class Emulator:
             seconds=config.lro_seconds,
             retry_after=config.retry_after,
             transitions=config.transitions,
+            realistic=config.realistic,
         )
         # The last requests Resource Manager answered, for tests and debugging (admin API).
         self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
@@ -66,6 +68,12 @@ class Emulator:
         self.faults = Faults(config.faults, FaultTargets.from_routes(self.router.routes))
         self.context = ArmContext(self.store, self.lro, config, self.versions, self.router.routes)
         self.dispatch = Dispatcher(self.context, self.router, self.faults, self.authenticate)
+
+    def set_realistic(self, realistic: bool) -> None:
+        """Switch real-looking operation timing on or off while running (the admin API)."""
+        with self.store.lock:
+            self.config.realistic = realistic
+            self.lro.realistic = realistic
 
     def authenticate(self, authorization: str | None, base_url: str) -> None:
         self.identity.verify(authorization, self.login_endpoint(base_url))
@@ -99,4 +107,6 @@ class Emulator:
             "providers": list(c.providers),
             "pageSize": c.page_size,
             "retryAfter": c.retry_after,
+            "realistic": c.realistic,
+            "quotas": usages.limits(c.quotas),
         }

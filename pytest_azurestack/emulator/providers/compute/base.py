@@ -6,9 +6,10 @@ api-version."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Mapping
 from typing import Any
 
+from pytest_azurestack.emulator.arm.clock import arm_timestamp
 from pytest_azurestack.emulator.arm.errors import resource_not_found
 from pytest_azurestack.emulator.arm.ids import parse_resource_id, resource_id
 from pytest_azurestack.emulator.arm.store import Store
@@ -23,14 +24,17 @@ UNMANAGED_ONLY_VERSIONS = ("2016-03-30",)
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    return arm_timestamp()
 
 
 class ComputeBase:
-    def __init__(self, store: Store, catalog: ImageCatalog, location: str) -> None:
+    def __init__(
+        self, store: Store, catalog: ImageCatalog, location: str, quotas: Mapping[str, int] | None = None
+    ) -> None:
         self.store = store
         self.catalog = catalog
         self.location = location
+        self.quotas = quotas  # compute quota limits that differ from the defaults (usages.py)
 
     @staticmethod
     def vm_id(subscription: str, group: str, name: str) -> str:

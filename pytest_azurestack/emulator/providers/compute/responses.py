@@ -9,7 +9,7 @@ from pytest_azurestack.emulator.arm.lro import respond
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import normalize_location
-from pytest_azurestack.emulator.providers.compute import shapes
+from pytest_azurestack.emulator.providers.compute import shapes, usages
 from pytest_azurestack.emulator.providers.compute.images import ImageCatalog, ImageSpec
 from pytest_azurestack.emulator.providers.compute.models import DISK_TYPE, VM_TYPE, Compute, image_id
 from pytest_azurestack.emulator.providers.compute.sizes import AZURE_STACK_SIZES
@@ -19,7 +19,10 @@ ASYNC_NOTIFICATION = {"Azure-AsyncNotification": "Enabled"}
 
 
 def _compute(request: ArmRequest) -> Compute:
-    return Compute(request.store, ImageCatalog.from_config(request.context.config), request.location)
+    config = request.context.config
+    return Compute(
+        request.store, ImageCatalog.from_config(config), request.location, usages.quotas_of(config)
+    )
 
 
 def _vm_id(request: ArmRequest) -> str:
@@ -251,3 +254,10 @@ def image_body(request: ArmRequest, image: ImageSpec) -> dict[str, Any]:
 def list_location_sizes(request: ArmRequest) -> ArmResponse:
     _check_location(request)
     return ArmResponse(200, {"value": [s.body() for s in AZURE_STACK_SIZES]})
+
+
+def list_usages(request: ArmRequest) -> ArmResponse:
+    _check_location(request)
+    config = request.context.config
+    items = usages.usage_list(request.store, request.subscription_id, usages.quotas_of(config))
+    return ArmResponse(200, {"value": items})

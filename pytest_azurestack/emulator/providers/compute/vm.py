@@ -17,6 +17,7 @@ from pytest_azurestack.emulator.arm.lro import Change
 from pytest_azurestack.emulator.arm.validation import resolve_location
 from pytest_azurestack.emulator.providers import storage
 from pytest_azurestack.emulator.providers.compute import body as b
+from pytest_azurestack.emulator.providers.compute import usages
 from pytest_azurestack.emulator.providers.compute.base import UNMANAGED_ONLY_VERSIONS, VM_TYPE, now
 from pytest_azurestack.emulator.providers.compute.data_disks import DataDisks, DiskScope
 from pytest_azurestack.emulator.providers.compute.disks import create_option
@@ -68,6 +69,7 @@ class VirtualMachines(DataDisks, NetworkProfiles):
         location = resolve_location(b.text(body, "location", "location"), existing, self.location, VM_TYPE)
         props = b.obj(body, "properties", "properties") or {}
         plan = DiskPlan()
+        self._check_quota(subscription, vm_id, existing, props)
         if existing is None:
             vm = self._new_vm(subscription, group, name, vm_id, location, props, api_version, plan)
             vm["tags"] = tags or {}
@@ -97,6 +99,28 @@ class VirtualMachines(DataDisks, NetworkProfiles):
                 current["_compute"]["power"] = "running"
 
         return Change(vm, created, "create" if created else "update", complete, self._failer(vm_id))
+
+    def _check_quota(
+        self, subscription: str, vm_id: str, existing: dict[str, Any] | None, props: dict[str, Any]
+    ) -> None:
+        """A new VM, or a running one resized, must fit the location's compute quota."""
+        hardware = b.obj(props, "hardwareProfile", "hardwareProfile", required=existing is None) or {}
+        if existing is None:
+            size = self._size(hardware)
+        elif hardware.get("vmSize") is None or existing["_compute"].get("power") == "deallocated":
+            return
+        else:
+            size = self._size(hardware)
+        usages.check_room(
+            self.store,
+            subscription,
+            self.location,
+            self.quotas,
+            vm_id,
+            size,
+            counts_as_vm=True,
+            holds_hardware=True,
+        )
 
     def _failer(self, vm_id: str, restore_power: str | None = None) -> Callable[[str], None]:
         def on_failure(status: str) -> None:
@@ -329,6 +353,19 @@ class VirtualMachines(DataDisks, NetworkProfiles):
                 "start it instead."
             )
         during, final = POWER_ACTIONS[action]
+        if action == "start" and before == "deallocated":
+            size = find_size(vm["properties"]["hardwareProfile"]["vmSize"]) or AZURE_STACK_SIZES[0]
+            subscription = parse_resource_id(vm_id).subscription
+            usages.check_room(
+                self.store,
+                subscription,
+                self.location,
+                self.quotas,
+                vm_id,
+                size,
+                counts_as_vm=True,
+                holds_hardware=True,
+            )
         if action == "powerOff" and before == "deallocated":
             during = final = "deallocated"  # nothing is running: stays deallocated
         state.update(power=during, busy=action, statusTime=now())

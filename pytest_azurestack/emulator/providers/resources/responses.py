@@ -189,7 +189,8 @@ def delete_group(request: ArmRequest) -> ArmResponse:
     def complete() -> None:
         store.delete_tree(gid)
 
-    return respond(request, Change(group, kind="delete", complete=complete))
+    # ARM answers a group delete 202 with only a Location under /subscriptions/{sub}/operationresults.
+    return respond(request, Change(group, kind="delete", complete=complete), reply="location")
 
 
 def list_groups(request: ArmRequest) -> ArmResponse:
