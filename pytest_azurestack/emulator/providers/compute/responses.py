@@ -123,16 +123,24 @@ def vm_available_sizes(request: ArmRequest) -> ArmResponse:
 # --- managed disks ---------------------------------------------------------------------------------
 def put_disk(request: ArmRequest, patch: bool = False) -> ArmResponse:
     compute = _compute(request)
+    sent = request.json()
     change = compute.put_disk(
         request.subscription_id,
         request.param("resource_group"),
         request.param("name"),
-        request.json(),
+        sent,
         patch=patch,
     )
-    body = shapes.disk(change.resource, request.api_version, compute.store)
-    # Disk writes answer 202 (the spec allows only 200/202 here) with the body and are polled.
-    return respond(request, change, body, reply="accepted")
+    disk_id, version, store = change.resource["id"], request.api_version, compute.store
+
+    def output() -> Any:
+        current = store.get(disk_id)
+        return None if current is None else shapes.disk(current, version, store)
+
+    change.output = output
+    # Disk writes answer 202 with the request echoed in Updating (as the real service does), and
+    # are polled at .../DiskOperations/{id}, whose final status carries the disk in properties.output.
+    return respond(request, change, shapes.disk_echo(change.resource, sent), reply="accepted")
 
 
 def patch_disk(request: ArmRequest) -> ArmResponse:

@@ -224,6 +224,19 @@ def disk(resource: dict[str, Any], api_version: str, store: Store) -> dict[str, 
     return _envelope(resource, api_version, middle)
 
 
+def disk_echo(resource: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
+    """The first answer to a disk PUT/PATCH: what the request said, in Updating (real recordings:
+    ``{name, id, type, location, tags, sku{name}, properties{...sent, provisioningState}}``)."""
+    out: dict[str, Any] = {k: resource[k] for k in ("name", "id", "type", "location")}
+    if isinstance(sent.get("tags"), dict):
+        out["tags"] = sent["tags"]
+    if isinstance(sent.get("sku"), dict):
+        out["sku"] = sent["sku"]
+    props = sent.get("properties")
+    out["properties"] = {**(props if isinstance(props, dict) else {}), "provisioningState": "Updating"}
+    return out
+
+
 def disk_state(resource: dict[str, Any], store: Store) -> str:
     """Attached to a running VM, Reserved by a deallocated one, else Unattached."""
     owner = resource.get("managedBy")

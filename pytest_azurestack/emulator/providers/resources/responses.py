@@ -115,8 +115,16 @@ unregister_provider = _set_registration("Unregistered")
 
 
 # --- resource groups ----------------------------------------------------------------------------
-def _group_body(group: dict[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {k: group[k] for k in ("id", "name", "type", "location") if k in group}
+# Resource group bodies carry ``type`` from 2019-10-01; older versions' (2018-05-01 and before)
+# are ``{id, name, location, tags, properties}``, as real recordings show.
+GROUP_TYPE_SINCE = "2019-10-01"
+
+
+def _group_body(group: dict[str, Any], api_version: str) -> dict[str, Any]:
+    keys = (
+        ("id", "name", "type", "location") if api_version >= GROUP_TYPE_SINCE else ("id", "name", "location")
+    )
+    body: dict[str, Any] = {k: group[k] for k in keys if k in group}
     if group.get("tags"):
         body["tags"] = group["tags"]
     body["properties"] = dict(group.get("properties") or {"provisioningState": "Succeeded"})
@@ -153,14 +161,14 @@ def create_or_update_group(request: ArmRequest) -> ArmResponse:
         existing["tags"] = tags
         if managed_by:
             existing["managedBy"] = managed_by
-        return ArmResponse(200, _group_body(existing))
+        return ArmResponse(200, _group_body(existing, request.api_version))
     group = store.put(models.new_group(sub, name, location, tags, managed_by))
-    return ArmResponse(201, _group_body(group))
+    return ArmResponse(201, _group_body(group, request.api_version))
 
 
 def get_group(request: ArmRequest) -> ArmResponse:
     group = models.get_group(request.store, request.subscription_id, request.param("resource_group"))
-    return ArmResponse(200, _group_body(group))
+    return ArmResponse(200, _group_body(group, request.api_version))
 
 
 def check_group(request: ArmRequest) -> ArmResponse:
@@ -177,7 +185,7 @@ def update_group(request: ArmRequest) -> ArmResponse:
         group["tags"] = models.check_tags(body["tags"])
     if isinstance(body.get("managedBy"), str):
         group["managedBy"] = body["managedBy"]
-    return ArmResponse(200, _group_body(group))
+    return ArmResponse(200, _group_body(group, request.api_version))
 
 
 def delete_group(request: ArmRequest) -> ArmResponse:
@@ -196,7 +204,11 @@ def delete_group(request: ArmRequest) -> ArmResponse:
 def list_groups(request: ArmRequest) -> ArmResponse:
     keep = filters.predicate(request.query_param("$filter"), filters.GROUP_FIELDS)
     store = request.store
-    groups = [_group_body(g) for g in store.list(request.subscription_id, models.GROUP_TYPE) if keep(g)]
+    groups = [
+        _group_body(g, request.api_version)
+        for g in store.list(request.subscription_id, models.GROUP_TYPE)
+        if keep(g)
+    ]
     return ArmResponse(200, paged(request, groups))
 
 
