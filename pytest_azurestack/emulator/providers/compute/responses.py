@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError
-from pytest_azurestack.emulator.arm.lro import respond
+from pytest_azurestack.emulator.arm.lro import realistic_seconds, respond
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import normalize_location
@@ -21,8 +22,25 @@ ASYNC_NOTIFICATION = {"Azure-AsyncNotification": "Enabled"}
 def _compute(request: ArmRequest) -> Compute:
     config = request.context.config
     return Compute(
-        request.store, ImageCatalog.from_config(config), request.location, usages.quotas_of(config)
+        request.store,
+        ImageCatalog.from_config(config),
+        request.location,
+        usages.quotas_of(config),
+        tenant_id=identity_tenant(config),
+        os_provisioning_seconds=(
+            realistic_seconds(VM_TYPE, "osProvisioning") if request.lro.realistic else 0.0
+        ),
     )
+
+
+def identity_tenant(config: object) -> str:
+    """The directory of a VM's system-assigned identity: the emulator's tenant when it is a GUID
+    (aad), else (adfs, whose tenant is the word ``adfs``) a GUID fixed per stamp audience."""
+    tenant = str(getattr(config, "tenant_id", "") or "")
+    try:
+        return str(uuid.UUID(tenant))
+    except ValueError:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, str(getattr(config, "audience", "azurestack"))))
 
 
 def _vm_id(request: ArmRequest) -> str:
