@@ -97,7 +97,7 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
             try:
                 body = await _json(request)
                 if not isinstance(body, dict):
-                    raise ValueError("send a JSON object")
+                    raise ValueError("the body is not a JSON object")
                 given = usages.check_limits({k: v for k, v in body.items() if v is not None})
                 dropped = usages.check_limits(dict.fromkeys((k for k, v in body.items() if v is None), 0))
             except (ValueError, TypeError) as exc:
@@ -113,11 +113,15 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
         if request.method == "PUT":
             try:
                 body = await _json(request)
-                unknown = set(body) - {"realistic"}
-                if unknown or not isinstance(body.get("realistic", False), bool):
-                    raise ValueError(f"unknown or mistyped settings {sorted(unknown) or ['realistic']}")
-            except (ValueError, TypeError, AttributeError) as exc:
-                return _error(400, f'{exc}; send {{"realistic": true | false}}')
+            except ValueError as exc:
+                return _error(400, f'the body is not JSON ({exc}); send {{"realistic": true}}')
+            if not isinstance(body, dict):
+                return _error(400, 'send a JSON object such as {"realistic": true}')
+            unknown = sorted(set(body) - {"realistic"})
+            if unknown:
+                return _error(400, f"unknown settings {unknown}; the one that can change is realistic")
+            if not isinstance(body.get("realistic", False), bool):
+                return _error(400, f"realistic must be true or false, not {body['realistic']!r}")
             if "realistic" in body:
                 emulator.set_realistic(body["realistic"])
         return JSONResponse({"realistic": emulator.config.realistic})

@@ -149,3 +149,8 @@ def test_the_sdk_reads_usages(sdk_client: Any, profile: str) -> None:
 def test_another_location_is_a_404(arm: Any) -> None:
     response = arm.get("{sub}/providers/Microsoft.Compute/locations/westus/usages", V2020)
     assert response.status_code == 404
+
+
+def test_the_quota_api_refuses_a_body_that_is_not_an_object(arm: Any) -> None:
+    response = arm.session.put(arm.url("/_emulator/quotas"), json=[1])
+    assert response.status_code == 400 and "not a JSON object" in response.json()["error"]["message"]

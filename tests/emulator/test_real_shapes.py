@@ -252,3 +252,17 @@ def test_realistic_from_the_command_line() -> None:
 
     assert config_from(parser().parse_args(["--realistic"])).realistic is True
     assert config_from(parser().parse_args([])).realistic is False
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"realistic": "yes"}, "realistic must be true or false, not 'yes'"),
+        ({"bogus": 1}, "unknown settings ['bogus']"),
+        ([True], "send a JSON object"),
+    ],
+)
+def test_the_settings_api_refuses_bad_input(arm: Any, body: Any, message: str) -> None:
+    response = arm.session.put(arm.url("/_emulator/settings"), json=body)
+    assert response.status_code == 400 and message in response.json()["error"]["message"]
+    assert arm.session.get(arm.url("/_emulator/settings")).json() == {"realistic": False}
