@@ -135,16 +135,15 @@ def check_room(
     quotas: Mapping[str, int] | None,
     vm_id: str,
     size: VmSize,
-    *,
-    counts_as_vm: bool,
-    holds_hardware: bool,
 ) -> None:
-    """Refuse, as ARM does, a VM ``vm_id`` of ``size`` that would exceed a quota."""
+    """Refuse, as ARM does, VM ``vm_id`` holding hardware of ``size`` (a create, a resize, a
+    start of a deallocated VM) when that would exceed a quota; the VM's own current use is
+    left out of the count."""
     counts, caps = current(store, subscription, exclude=vm_id), limits(quotas)
     wanted: Iterable[tuple[Counter, int]] = [
-        (VIRTUAL_MACHINES, 1 if counts_as_vm else 0),
-        (CORES, size.cores if holds_hardware else 0),
-        (family_of(size), size.cores if holds_hardware else 0),
+        (VIRTUAL_MACHINES, 1),
+        (CORES, size.cores),
+        (family_of(size), size.cores),
     ]
     for counter, needed in wanted:
         used, limit = counts[counter.name], caps[counter.name]

@@ -157,22 +157,11 @@ class VirtualMachines(DataDisks, NetworkProfiles):
     ) -> None:
         """A new VM, or a running one resized, must fit the location's compute quota."""
         hardware = b.obj(props, "hardwareProfile", "hardwareProfile", required=existing is None) or {}
-        if existing is None:
-            size = self._size(hardware)
-        elif hardware.get("vmSize") is None or existing["_compute"].get("power") == "deallocated":
-            return
-        else:
-            size = self._size(hardware)
-        usages.check_room(
-            self.store,
-            subscription,
-            self.location,
-            self.quotas,
-            vm_id,
-            size,
-            counts_as_vm=True,
-            holds_hardware=True,
-        )
+        if existing is not None and (
+            hardware.get("vmSize") is None or existing["_compute"].get("power") == "deallocated"
+        ):
+            return  # no resize, or a resize of a VM that holds no hardware
+        usages.check_room(self.store, subscription, self.location, self.quotas, vm_id, self._size(hardware))
 
     def _failer(self, vm_id: str, restore_power: str | None = None) -> Callable[[str], None]:
         def on_failure(status: str) -> None:
@@ -408,16 +397,7 @@ class VirtualMachines(DataDisks, NetworkProfiles):
         if action == "start" and before == "deallocated":
             size = find_size(vm["properties"]["hardwareProfile"]["vmSize"]) or AZURE_STACK_SIZES[0]
             subscription = parse_resource_id(vm_id).subscription
-            usages.check_room(
-                self.store,
-                subscription,
-                self.location,
-                self.quotas,
-                vm_id,
-                size,
-                counts_as_vm=True,
-                holds_hardware=True,
-            )
+            usages.check_room(self.store, subscription, self.location, self.quotas, vm_id, size)
         if action == "powerOff" and before == "deallocated":
             during = final = "deallocated"  # nothing is running: stays deallocated
         state.update(power=during, busy=action, statusTime=now())
