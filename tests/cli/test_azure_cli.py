@@ -24,9 +24,21 @@ from typing import Any
 
 import pytest
 
+from pytest_azurestack.emulator.admin_client import EmulatorAdmin
+
 AZ_VERSION = "2.66."  # later releases drop the hybrid profiles
 COMMAND_TIMEOUT = 300  # seconds; one az command against a loopback emulator takes 2-5
 IMAGE = "Canonical:UbuntuServer:16.04-LTS:latest"
+# Error codes that mean "the emulator does not serve this", never a client's mistake here.
+UNSERVED = {
+    "NotFound",
+    "InvalidResourceType",
+    "InvalidResourceNamespace",
+    "NoRegisteredProviderFound",
+    "InvalidApiVersionParameter",
+    "MethodNotAllowed",
+    "InvalidFilterInQueryString",
+}
 
 
 def _find_az() -> tuple[str | None, str]:
@@ -134,11 +146,20 @@ def test_the_vm_sample_runs_command_by_command(
     location = exports["AZURE_RESOURCE_LOCATION"]
     suffix = profile[:4] + profile[5:7]
     cloud, group = f"AzureStackEmulator{suffix}", f"cli-sample-{suffix}"
-    try:
-        _run_sample(az, exports, profile, cloud, group, location, password)
-    finally:
-        with capsys.disabled():
-            print(f"\nAzure CLI against the emulator at {profile}:\n{az.table()}")
+    with EmulatorAdmin(exports["ARM_ENDPOINT"], Path(exports["REQUESTS_CA_BUNDLE"])) as admin:
+        admin.clear_requests()
+        try:
+            _run_sample(az, exports, profile, cloud, group, location, password)
+        finally:
+            with capsys.disabled():
+                print(f"\nAzure CLI against the emulator at {profile}:\n{az.table()}")
+        # Nothing the CLI sent may have met a route, type or api-version the emulator lacks.
+        unserved = [
+            f"{r['method']} {r['path']} api-version={r['apiVersion']}: {r['status']} {r['code']}"
+            for r in admin.requests()
+            if r["status"] >= 500 or r["code"] in UNSERVED
+        ]
+        assert unserved == [], "\n".join(unserved)
 
 
 def _run_sample(
