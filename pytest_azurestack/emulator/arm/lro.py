@@ -6,8 +6,10 @@ and how its operation completes. A handler hands it to ``respond(request, change
 which starts the operation and answers as Resource Manager does
 (Azure/azure-resource-manager-rpc, v1.0/async-api-reference.md): a PUT or PATCH 201 (created)
 or 200 with the body and ``Azure-AsyncOperation``; a DELETE or POST action 202 with
-``Location`` (the monitor URL) and ``Azure-AsyncOperation``; both with ``Retry-After``; a
-``None`` change (nothing to delete) 204.
+``Location`` (the monitor URL) and ``Azure-AsyncOperation``; both with ``Retry-After`` (the
+configured one, or in ``realistic`` mode what each real service sends, none from Compute); a
+``None`` change (nothing to delete) 204. Compute's disks are polled under ``DiskOperations``, a
+resource group's delete under the subscription's ``operationresults`` (a Location only).
 
 The operation stays ``InProgress`` for ``Transition.polls`` polls, or ``Transition.seconds``, or
 until completed by hand (``manual``). Polls are counted in one place, ``LroManager.poll``: a GET
@@ -134,8 +136,8 @@ def _now() -> str:
 # status polls, Storage 17 s on an account create, Resource Manager 15 s on a resource-group
 # delete; Compute none at all (VM writes, power actions, DiskOperations), so an SDK falls back to
 # its own polling interval (azure-core: 30 s). Seconds an operation takes, by "type:kind", then
-# type, then kind, read from what real recordings and the Azure Stack Hub documentation show
-# (a Linux VM create is about a minute; a power action 10-30 s). Tests may patch these tables.
+# type, then namespace: the emulator's reading of the real services (a Linux VM create about a
+# minute, a power action 15-30 s), not measurements of a stamp. Tests may patch these tables.
 REALISTIC_RETRY_AFTER: dict[str, int | None] = {
     "microsoft.network": 10,
     "microsoft.storage": 17,
