@@ -203,7 +203,8 @@ def resource_type_of(path: str) -> tuple[str, str] | None:
     ``Profile.api_version`` decides by the top-level type, so it gets ``virtualMachines``' version);
     ``/subscriptions/s/providers/Microsoft.Compute/locations/l/operations/id``
     -> ``("microsoft.compute", "locations/operations")``;
-    ``/subscriptions/s/resourcegroups/g`` -> ``("microsoft.resources", "resourceGroups")``.
+    ``/subscriptions/s/resourcegroups/g`` -> ``("microsoft.resources", "resourceGroups")``;
+    ``/subscriptions/s/operationresults/id`` -> ``("microsoft.resources", "operationresults")``.
     Types alternate with names in the path: the odd segments after the namespace are types.
     """
     path = path.split("?", 1)[0].rstrip("/")
@@ -224,4 +225,8 @@ def resource_type_of(path: str) -> tuple[str, str] | None:
         return RESOURCES, "resourceGroups"
     if len(segments) >= 3 and segments[2].lower() == "locations":
         return RESOURCES, "subscriptions"
+    if len(segments) >= 3 and segments[2].lower() == "operationresults":
+        # Resource Manager's own monitor URL (a resource group's delete answers 202 with only this
+        # Location), polled at the Resources api-version of the request that started it.
+        return RESOURCES, "operationresults"
     return RESOURCES, "subscriptions" if segments[0].lower() == "subscriptions" else "tenants"

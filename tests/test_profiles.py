@@ -57,6 +57,8 @@ def test_plain():
         (f"{RG}/providers/Microsoft.Storage/storageAccounts/sa", STORAGE, "storageAccounts", "2019-06-01"),
         ("/subscriptions/s/resourcegroups/g", RESOURCES, "resourceGroups", "2019-10-01"),
         ("/subscriptions/s", RESOURCES, "subscriptions", "2016-06-01"),
+        # A resource group delete's monitor URL is polled at the Resources version, not subscriptions'.
+        ("/subscriptions/s/operationresults/t0k3n", RESOURCES, "operationresults", "2019-10-01"),
     ],
 )
 def test_resource_types_and_versions(path: str, provider: str, resource_type: str, version: str) -> None:

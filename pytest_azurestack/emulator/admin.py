@@ -15,6 +15,7 @@ from starlette.routing import Route as StarletteRoute
 
 from pytest_azurestack.emulator.arm.faults import FaultRule
 from pytest_azurestack.emulator.arm.lro import Transition
+from pytest_azurestack.emulator.providers.compute import usages
 
 if TYPE_CHECKING:
     from pytest_azurestack.emulator.stamp import Emulator
@@ -89,6 +90,42 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
             return _error(404, f"fault rule {rule_id} not found")
         return Response(status_code=204)
 
+    async def quotas(request: Request) -> Response:
+        """Compute quota limits: PUT ``{name: limit | null}`` (null restores the default)."""
+        config = emulator.config
+        if request.method == "PUT":
+            try:
+                body = await _json(request)
+                if not isinstance(body, dict):
+                    raise ValueError("the body is not a JSON object")
+                given = usages.check_limits({k: v for k, v in body.items() if v is not None})
+                dropped = usages.check_limits(dict.fromkeys((k for k, v in body.items() if v is None), 0))
+            except (ValueError, TypeError) as exc:
+                return _error(400, f"{exc}; send {{name: limit | null}}")
+            with store.lock:
+                for name in dropped:
+                    config.quotas.pop(name, None)
+                config.quotas.update(given)
+        return JSONResponse(usages.limits(config.quotas))
+
+    async def settings(request: Request) -> Response:
+        """Settings that may change while the emulator runs: ``realistic``."""
+        if request.method == "PUT":
+            try:
+                body = await _json(request)
+            except ValueError as exc:
+                return _error(400, f'the body is not JSON ({exc}); send {{"realistic": true}}')
+            if not isinstance(body, dict):
+                return _error(400, 'send a JSON object such as {"realistic": true}')
+            unknown = sorted(set(body) - {"realistic"})
+            if unknown:
+                return _error(400, f"unknown settings {unknown}; the one that can change is realistic")
+            if not isinstance(body.get("realistic", False), bool):
+                return _error(400, f"realistic must be true or false, not {body['realistic']!r}")
+            if "realistic" in body:
+                emulator.set_realistic(body["realistic"])
+        return JSONResponse({"realistic": emulator.config.realistic})
+
     async def requests_log(request: Request) -> Response:
         if request.method == "DELETE":
             emulator.requests.clear()
@@ -113,4 +150,6 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
         StarletteRoute(f"{PREFIX}/faults/{{rule_id:int}}", fault, methods=["DELETE"]),
         StarletteRoute(f"{PREFIX}/state", state, methods=["GET", "DELETE"]),
         StarletteRoute(f"{PREFIX}/requests", requests_log, methods=["GET", "DELETE"]),
+        StarletteRoute(f"{PREFIX}/quotas", quotas, methods=["GET", "PUT"]),
+        StarletteRoute(f"{PREFIX}/settings", settings, methods=["GET", "PUT"]),
     ]

@@ -139,3 +139,16 @@ class EmulatorAdmin:
 
     def clear_requests(self) -> None:
         self._call("DELETE", "/requests")
+
+    # --- settings ----------------------------------------------------------------------------------
+    def quotas(self) -> dict[str, int]:
+        """Every compute quota limit, by usage name (cores, virtualMachines, standardDSv2Family...)."""
+        return dict(self._call("GET", "/quotas"))
+
+    def set_quotas(self, **limits: int | None) -> dict[str, int]:
+        """Set compute quota limits (None restores a default); returns every limit now in force."""
+        return dict(self._call("PUT", "/quotas", limits))
+
+    def set_realistic(self, realistic: bool) -> dict[str, Any]:
+        """Real-looking Retry-After and operation durations on (True) or the fast default (False)."""
+        return dict(self._call("PUT", "/settings", {"realistic": realistic}))

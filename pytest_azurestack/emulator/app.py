@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
 from pytest_azurestack.emulator import admin
+from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.headers import arm_headers
 from pytest_azurestack.emulator.identity import OAuthError
 from pytest_azurestack.emulator.stamp import Emulator
@@ -27,7 +28,11 @@ def _base_url(request: Request) -> str:
 
 def build_app(emulator: Emulator) -> Starlette:
     async def metadata(request: Request) -> Response:
-        return JSONResponse(emulator.metadata(_base_url(request)))
+        try:
+            body = emulator.metadata(_base_url(request), dict(request.query_params))
+        except ArmError as exc:
+            return JSONResponse(exc.body(), status_code=exc.status)
+        return JSONResponse(body)
 
     async def discovery(request: Request) -> Response:
         return JSONResponse(emulator.identity.discovery(_base_url(request), request.path_params["prefix"]))

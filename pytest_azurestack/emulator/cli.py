@@ -45,6 +45,20 @@ def parser() -> argparse.ArgumentParser:
         default=1,
         help="Retry-After seconds on operations (default 1; a fraction such as 0.01 makes fast tests)",
     )
+    p.add_argument(
+        "--realistic",
+        action="store_true",
+        help="Retry-After as the real service sends it and real-looking operation durations "
+        "(default: fast, for tools people wait on)",
+    )
+    p.add_argument(
+        "--quota",
+        action="append",
+        default=[],
+        type=_quota,
+        metavar="NAME=LIMIT",
+        help="a compute quota limit (cores, virtualMachines, standardDSv2Family...); repeatable",
+    )
     p.add_argument("--page-size", type=int, default=2, help="items per list page (default 2)")
     p.add_argument(
         "--providers",
@@ -65,6 +79,13 @@ def _seconds(text: str) -> float:
     """Whole seconds stay ints, so the header reads ``1`` as ARM's does, not ``1.0``."""
     value = float(text)
     return int(value) if value.is_integer() else value
+
+
+def _quota(text: str) -> tuple[str, int]:
+    name, sep, limit = text.partition("=")
+    if not sep or not limit.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=LIMIT (for example cores=20)")
+    return name.strip(), int(limit)
 
 
 def write_env_file(path: Path, text: str) -> None:
@@ -107,6 +128,8 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         lro_polls=args.lro_polls,
         lro_seconds=args.lro_seconds,
         retry_after=args.retry_after,
+        realistic=args.realistic,
+        quotas=dict(args.quota),
         work_dir=args.work_dir,
         data_dir=args.data_dir,
         log_level=args.log_level,

@@ -10,6 +10,7 @@ from pathlib import Path
 from pytest_azurestack import profiles
 from pytest_azurestack.emulator.arm.faults import FaultRule
 from pytest_azurestack.emulator.arm.lro import Transition
+from pytest_azurestack.emulator.providers.compute import usages
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 ALL_PROVIDERS = ("resources", "storage", "network", "compute")
@@ -28,6 +29,11 @@ class EmulatorConfig:
     own polling_interval; a fraction such as 0.01, which ARM never sends but azure-core accepts,
     makes clients that keep their default polling poll fast). ``page_size``: list page size
     (small so nextLink is exercised).
+    ``realistic``: answer long-running operations with the real service's Retry-After (none on
+    Compute's power actions) and real-looking durations (``arm/lro.py``: ``REALISTIC``) instead of
+    the fast defaults. ``quotas``: compute quota limits by usage name (``cores``,
+    ``virtualMachines``, ``standardDSv2Family``...) replacing the defaults of
+    ``providers/compute/usages.py``.
     ``providers``: which provider packages to mount. ``work_dir``: where the CA PEM is written
     (a temporary directory when None). ``data_dir``: persist state there (JSON) across restarts.
     """
@@ -47,6 +53,8 @@ class EmulatorConfig:
     lro_polls: int = 1
     lro_seconds: float | None = None
     retry_after: float = 1
+    realistic: bool = False
+    quotas: dict[str, int] = field(default_factory=dict)
     transitions: dict[str, Transition] = field(default_factory=dict)
     faults: list[FaultRule] = field(default_factory=list)
     providers: tuple[str, ...] = ALL_PROVIDERS
@@ -72,6 +80,7 @@ class EmulatorConfig:
             raise ValueError("lro_polls and lro_seconds must be >= 0")
         if self.retry_after < 0:
             raise ValueError("retry_after must be >= 0 seconds")
+        usages.check_limits(self.quotas)
         unknown = set(self.providers) - set(ALL_PROVIDERS)
         if unknown:
             raise ValueError(f"unknown providers {sorted(unknown)}; choose from {', '.join(ALL_PROVIDERS)}")
@@ -85,4 +94,5 @@ class EmulatorConfig:
             client_id=self.client_id or str(uuid.uuid4()),
             client_secret=self.client_secret or secrets.token_urlsafe(24),
             subscription_id=self.subscription_id or subscription_id or str(uuid.uuid4()),
+            quotas=usages.check_limits(self.quotas),
         )

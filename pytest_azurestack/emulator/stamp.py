@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_azurestack.emulator import metadata
 from pytest_azurestack.emulator.arm.context import ArmContext
 from pytest_azurestack.emulator.arm.dispatch import Dispatcher
 from pytest_azurestack.emulator.arm.faults import Faults, FaultTargets
@@ -22,6 +23,7 @@ from pytest_azurestack.emulator.arm.store import Store
 from pytest_azurestack.emulator.arm.versions import VersionTable
 from pytest_azurestack.emulator.config import EmulatorConfig
 from pytest_azurestack.emulator.identity import Identity
+from pytest_azurestack.emulator.providers.compute import usages
 
 REQUEST_LOG_SIZE = 2000
 
@@ -59,6 +61,7 @@ class Emulator:
             seconds=config.lro_seconds,
             retry_after=config.retry_after,
             transitions=config.transitions,
+            realistic=config.realistic,
         )
         # The last requests Resource Manager answered, for tests and debugging (admin API).
         self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
@@ -82,22 +85,30 @@ class Emulator:
     ) -> ArmResponse:
         return self._inner(method, path, query, headers, body, base_url)
 
+    def set_realistic(self, realistic: bool) -> None:
+        """Switch real-looking operation timing on or off while running (the admin API)."""
+        with self.store.lock:
+            self.config.realistic = realistic
+            self.lro.realistic = realistic
+
     def authenticate(self, authorization: str | None, base_url: str) -> None:
         self.identity.verify(authorization, self.login_endpoint(base_url))
 
     def login_endpoint(self, base_url: str) -> str:
         return f"{base_url}/adfs/" if self.config.identity == "adfs" else f"{base_url}/"
 
-    def metadata(self, base_url: str) -> dict[str, Any]:
-        return {
-            "galleryEndpoint": f"{base_url}/gallery/",
-            "graphEndpoint": f"{base_url}/graph/",
-            "portalEndpoint": f"{base_url}/portal/",
-            "authentication": {
-                "loginEndpoint": self.login_endpoint(base_url),
-                "audiences": [self.config.audience],
-            },
-        }
+    def metadata(self, base_url: str, query: Mapping[str, str]) -> dict[str, Any]:
+        """``/metadata/endpoints`` at the request's api-version (raises ``ArmError`` for others)."""
+        c = self.config
+        return metadata.document(
+            metadata.api_version_of(query),
+            base_url,
+            login_endpoint=self.login_endpoint(base_url),
+            audience=c.audience,
+            tenant=c.tenant_id or "adfs",
+            is_adfs=c.identity == "adfs",
+            location=c.location,
+        )
 
     def describe(self, base_url: str) -> dict[str, Any]:
         c = self.config
@@ -112,4 +123,6 @@ class Emulator:
             "providers": list(c.providers),
             "pageSize": c.page_size,
             "retryAfter": c.retry_after,
+            "realistic": c.realistic,
+            "quotas": usages.limits(c.quotas),
         }

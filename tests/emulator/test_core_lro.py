@@ -24,30 +24,69 @@ def _account_path(group: str, name: str) -> str:
     return f"{{sub}}/resourceGroups/{group}/providers/Microsoft.Storage/storageAccounts/{name}"
 
 
+NET = "2018-11-01"
+VNET = {
+    "location": "local",
+    "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}},
+}
+
+
+def _vnet_path(group: str) -> str:
+    return f"{{sub}}/resourceGroups/{group}/providers/Microsoft.Network/virtualNetworks/vnet"
+
+
+def _delete_vnet(arm: Any, group: str) -> requests.Response:
+    """Start a plain provider DELETE (a virtual network's): 202, Location and Azure-AsyncOperation."""
+    arm.wait(arm.put(_vnet_path(group), NET, json=VNET))
+    return arm.delete(_vnet_path(group), NET)  # type: ignore[no-any-return]
+
+
 def test_delete_is_202_with_location_async_operation_and_retry_after(arm: Any, resource_group: str) -> None:
-    response = arm.delete(f"{{sub}}/resourcegroups/{resource_group}", RG)
+    response = _delete_vnet(arm, resource_group)
     assert response.status_code == 202 and response.content == b""
     location, status_url = response.headers["Location"], response.headers["Azure-AsyncOperation"]
     assert location.startswith(
-        arm.info.arm_endpoint + arm.sub + "/providers/Microsoft.Resources/locations/local/"
+        arm.info.arm_endpoint + arm.sub + "/providers/Microsoft.Network/locations/local/"
     )
-    assert "monitor=true" in location and "api-version=2019-10-01" in status_url
+    assert "monitor=true" in location and f"api-version={NET}" in status_url
     assert response.headers["Retry-After"] == "0"
-    # The group shows Deleting to a GET (which counts as the one InProgress poll).
-    group = arm.get(f"{{sub}}/resourcegroups/{resource_group}", RG)
-    assert group.json()["properties"]["provisioningState"] == "Deleting"
+    # The vnet shows Deleting to a GET (which counts as the one InProgress poll).
+    vnet = arm.get(_vnet_path(resource_group), NET)
+    assert vnet.json()["properties"]["provisioningState"] == "Deleting"
     done = arm.get(status_url).json()
     assert done["status"] == "Succeeded"
     assert list(done) == ["startTime", "endTime", "status", "name"]
     assert status_url.split("?")[0].endswith(done["name"])
     monitor = arm.get(location)
     assert monitor.status_code == 200 and monitor.content == b""
+    assert arm.get(_vnet_path(resource_group), NET).status_code == 404
+
+
+def test_group_delete_is_202_with_only_a_subscription_operationresults_location(
+    arm: Any, resource_group: str
+) -> None:
+    response = arm.delete(f"{{sub}}/resourcegroups/{resource_group}", RG)
+    assert response.status_code == 202 and response.content == b""
+    assert "Azure-AsyncOperation" not in response.headers
+    location = response.headers["Location"]
+    assert location.startswith(f"{arm.info.arm_endpoint}{arm.sub}/operationresults/")
+    assert location.endswith(f"?api-version={RG}") and response.headers["Retry-After"] == "0"
+    group = arm.get(f"{{sub}}/resourcegroups/{resource_group}", RG)
+    assert group.json()["properties"]["provisioningState"] == "Deleting"  # the one InProgress poll
+    done = arm.get(location)
+    assert done.status_code == 200 and done.content == b""
     assert arm.get(f"{{sub}}/resourcegroups/{resource_group}", RG).status_code == 404
+
+
+def test_group_delete_monitor_is_202_while_running(arm: Any, resource_group: str, lro: Any) -> None:
+    lro.set_transition("Microsoft.Resources/resourceGroups:delete", Transition(polls=2))
+    location = arm.delete(f"{{sub}}/resourcegroups/{resource_group}", RG).headers["Location"]
+    assert [arm.get(location).status_code for _ in range(3)] == [202, 202, 200]
 
 
 def test_status_resource_is_in_progress_for_lro_polls(arm: Any, resource_group: str, lro: Any) -> None:
     lro.set_transition("delete", Transition(polls=3))
-    response = arm.delete(f"{{sub}}/resourcegroups/{resource_group}", RG)
+    response = _delete_vnet(arm, resource_group)
     url = response.headers["Azure-AsyncOperation"]
     states = [arm.get(url).json()["status"] for _ in range(4)]
     assert states == ["InProgress", "InProgress", "InProgress", "Succeeded"]
@@ -57,7 +96,7 @@ def test_status_resource_is_in_progress_for_lro_polls(arm: Any, resource_group: 
 
 def test_monitor_url_is_202_while_running(arm: Any, resource_group: str, lro: Any) -> None:
     lro.set_transition("delete", Transition(polls=1))
-    response = arm.delete(f"{{sub}}/resourcegroups/{resource_group}", RG)
+    response = _delete_vnet(arm, resource_group)
     running = arm.get(response.headers["Location"])
     assert (
         running.status_code == 202 and running.headers["Location"] and running.headers["Retry-After"] == "0"
@@ -66,8 +105,8 @@ def test_monitor_url_is_202_while_running(arm: Any, resource_group: str, lro: An
 
 
 def test_seconds_transition(arm: Any, resource_group: str, lro: Any) -> None:
-    lro.set_transition("Microsoft.Resources/resourceGroups:delete", Transition(seconds=0.3))
-    response = arm.delete(f"{{sub}}/resourcegroups/{resource_group}", RG)
+    lro.set_transition("Microsoft.Network/virtualNetworks:delete", Transition(seconds=0.3))
+    response = _delete_vnet(arm, resource_group)
     url = response.headers["Azure-AsyncOperation"]
     assert arm.get(url).json()["status"] == "InProgress"
     time.sleep(0.35)
@@ -77,7 +116,7 @@ def test_seconds_transition(arm: Any, resource_group: str, lro: Any) -> None:
 def test_manual_transition_through_the_admin_api(arm: Any, resource_group: str, lro: Any) -> None:
     put = arm.session.put(arm.url("/_emulator/transitions"), json={"delete": {"manual": True}})
     assert put.status_code == 200 and put.json()["delete"]["manual"] is True
-    response = arm.delete(f"{{sub}}/resourcegroups/{resource_group}", RG)
+    response = _delete_vnet(arm, resource_group)
     url = response.headers["Azure-AsyncOperation"]
     for _ in range(5):
         assert arm.get(url).json()["status"] == "InProgress"
@@ -135,12 +174,12 @@ def test_sdk_retries_through_a_429(sdk_client: Any, faults: Any, resource_group:
 
 @pytest.mark.parametrize("final", ["Failed", "Canceled"])
 def test_lro_fault_ends_the_operation(arm: Any, faults: Any, resource_group: str, final: str) -> None:
-    faults.add(FaultRule(kind="lro", lro_status=final, provider="Microsoft.Resources", method="DELETE"))
-    response = arm.delete(f"{{sub}}/resourcegroups/{resource_group}", RG)
+    faults.add(FaultRule(kind="lro", lro_status=final, provider="Microsoft.Network", method="DELETE"))
+    response = _delete_vnet(arm, resource_group)
     status = arm.wait(response).json()
     assert status["status"] == final and status["error"]["code"]
-    group = arm.get(f"{{sub}}/resourcegroups/{resource_group}", RG)
-    assert group.status_code == 200 and group.json()["properties"]["provisioningState"] == final
+    vnet = arm.get(_vnet_path(resource_group), NET)
+    assert vnet.status_code == 200 and vnet.json()["properties"]["provisioningState"] == final
     monitor = arm.get(response.headers["Location"])
     assert monitor.status_code >= 400 and monitor.json()["error"]["code"]
 
@@ -188,6 +227,8 @@ def test_faults_via_admin_api_and_config(arm: Any, faults: Any, fresh_emulator: 
 
 
 def test_operation_urls_need_a_token_too(arm: Any, resource_group: str) -> None:
-    response = arm.delete(f"{{sub}}/resourcegroups/{resource_group}", RG)
+    response = _delete_vnet(arm, resource_group)
     bare = requests.get(response.headers["Azure-AsyncOperation"], verify=str(arm.info.ca_bundle), timeout=10)
     assert bare.status_code == 401
+    location = arm.delete(f"{{sub}}/resourcegroups/{resource_group}", RG).headers["Location"]
+    assert requests.get(location, verify=str(arm.info.ca_bundle), timeout=10).status_code == 401

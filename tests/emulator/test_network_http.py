@@ -100,8 +100,9 @@ def test_nic_shape_per_version(arm: Any, resource_group: str, loc: str, subnet_i
     assert re.fullmatch(r"00-0D-3A(-[0-9A-F]{2}){3}", props["macAddress"])
 
     mid = arm.get(path, MID).json()["properties"]
-    assert "hostedWorkloads" not in mid and "enableAcceleratedNetworking" in mid
-    assert "type" not in mid["ipConfigurations"][0]
+    # As real 2017-10-01 recordings show: no enableAcceleratedNetworking, ipConfigurations typed.
+    assert "hostedWorkloads" not in mid and "enableAcceleratedNetworking" not in mid
+    assert mid["ipConfigurations"][0]["type"] == "Microsoft.Network/networkInterfaces/ipConfigurations"
 
     old = arm.get(path, OLD).json()["properties"]
     for absent in ("hostedWorkloads", "tapConfigurations", "enableAcceleratedNetworking"):

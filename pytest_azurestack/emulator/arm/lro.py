@@ -6,8 +6,10 @@ and how its operation completes. A handler hands it to ``respond(request, change
 which starts the operation and answers as Resource Manager does
 (Azure/azure-resource-manager-rpc, v1.0/async-api-reference.md): a PUT or PATCH 201 (created)
 or 200 with the body and ``Azure-AsyncOperation``; a DELETE or POST action 202 with
-``Location`` (the monitor URL) and ``Azure-AsyncOperation``; both with ``Retry-After``; a
-``None`` change (nothing to delete) 204.
+``Location`` (the monitor URL) and ``Azure-AsyncOperation``; both with ``Retry-After`` (the
+configured one, or in ``realistic`` mode what each real service sends, none from Compute); a
+``None`` change (nothing to delete) 204. Compute's disks are polled under ``DiskOperations``, a
+resource group's delete under the subscription's ``operationresults`` (a Location only).
 
 The operation stays ``InProgress`` for ``Transition.polls`` polls, or ``Transition.seconds``, or
 until completed by hand (``manual``). Polls are counted in one place, ``LroManager.poll``: a GET
@@ -25,9 +27,9 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
+from pytest_azurestack.emulator.arm.clock import arm_timestamp
 from pytest_azurestack.emulator.arm.errors import ArmError
 from pytest_azurestack.emulator.arm.ids import parse_resource_id
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 
 TERMINAL = ("Succeeded", "Failed", "Canceled")
 MAX_OPERATIONS = 10_000
+GROUP_TYPE = "microsoft.resources/resourcegroups"
+DISK_TYPE = "microsoft.compute/disks"
 # How a started operation is answered: "resource" 201/200 with the body and Azure-AsyncOperation;
 # "accepted" 202 with Location and Azure-AsyncOperation (and the body, if one is given);
 # "location" 202 with Location only (how Microsoft.Storage answers an account create).
@@ -56,6 +60,9 @@ class Change:
     kind: str = ""
     complete: Callable[[], Any] | None = None
     on_failure: Callable[[str], None] | None = None
+    # The resource as the finished operation's status body carries it in ``properties.output``
+    # (Compute's DiskOperations do; other providers' status bodies carry no output).
+    output: Callable[[], Any] | None = None
 
     def __post_init__(self) -> None:
         self.kind = self.kind or ("create" if self.created else "update")
@@ -78,6 +85,7 @@ def respond(
         return ArmResponse(204)
     lro = request.lro
     op = lro.begin(request, change.resource["id"], change.complete, change.kind, on_failure=change.on_failure)
+    op.output = change.output
     reply = reply or ("resource" if request.method in ("PUT", "PATCH") else "accepted")
     out: dict[str, str] = {}
     if reply == "resource":
@@ -86,7 +94,9 @@ def respond(
         out["Location"] = lro.status_url(request, op, monitor=True)
         if reply == "accepted":
             out["Azure-AsyncOperation"] = lro.status_url(request, op)
-    out["Retry-After"] = lro.retry_after_header
+    retry_after = lro.retry_after_for(op)
+    if retry_after is not None:
+        out["Retry-After"] = retry_after
     out.update(headers or {})
     status = (201 if change.created else 200) if reply == "resource" else 202
     return ArmResponse(status, body, out)
@@ -118,7 +128,46 @@ def _key(resource_id: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return arm_timestamp()
+
+
+# --- realistic timing (EmulatorConfig.realistic) --------------------------------------------------
+# Retry-After as the real services send it, by namespace: Network 10 s on its writes and running
+# status polls, Storage 17 s on an account create, Resource Manager 15 s on a resource-group
+# delete; Compute none at all (VM writes, power actions, DiskOperations), so an SDK falls back to
+# its own polling interval (azure-core: 30 s). Seconds an operation takes, by "type:kind", then
+# type, then namespace: the emulator's reading of the real services (a Linux VM create about a
+# minute, a power action 15-30 s), not measurements of a stamp. Tests may patch these tables.
+REALISTIC_RETRY_AFTER: dict[str, int | None] = {
+    "microsoft.network": 10,
+    "microsoft.storage": 17,
+    "microsoft.resources": 15,
+    "microsoft.compute": None,
+}
+REALISTIC_SECONDS: dict[str, float] = {
+    "microsoft.compute/virtualmachines:create": 60,
+    "microsoft.compute/virtualmachines:update": 15,
+    "microsoft.compute/virtualmachines:delete": 30,
+    "microsoft.compute/virtualmachines:start": 20,
+    "microsoft.compute/virtualmachines:poweroff": 15,
+    "microsoft.compute/virtualmachines:restart": 20,
+    "microsoft.compute/virtualmachines:deallocate": 30,
+    # After a create finishes, the guest agent still reports OS provisioning for a while.
+    "microsoft.compute/virtualmachines:osprovisioning": 30,
+    "microsoft.compute/disks": 2,
+    "microsoft.network": 5,
+    "microsoft.storage": 20,
+    "microsoft.resources/resourcegroups:delete": 15,
+    "*": 5,
+}
+
+
+def realistic_seconds(full_type: str, kind: str) -> float:
+    full, namespace = full_type.lower(), full_type.split("/", 1)[0].lower()
+    for key in (f"{full}:{kind.lower()}", full, namespace):
+        if key in REALISTIC_SECONDS:
+            return REALISTIC_SECONDS[key]
+    return REALISTIC_SECONDS["*"]
 
 
 @dataclass
@@ -134,6 +183,9 @@ class Operation:
     complete: Callable[[], Any] | None
     on_failure: Callable[[str], None] | None
     fault: Mapping[str, Any] | None = None
+    full_type: str = ""
+    output: Callable[[], Any] | None = None
+    output_body: Any = None
     status: str = "InProgress"
     polls: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -155,6 +207,8 @@ class Operation:
         body["status"] = self.status
         if self.error:
             body["error"] = self.error
+        if self.output_body is not None:
+            body["properties"] = {"output": self.output_body}
         body["name"] = self.id
         return body
 
@@ -183,10 +237,12 @@ class LroManager:
         seconds: float | None = None,
         retry_after: float = 1,
         transitions: Mapping[str, Transition] | None = None,
+        realistic: bool = False,
     ) -> None:
         self.store = store
         self.default = Transition(polls, seconds)
         self.retry_after = retry_after
+        self.realistic = realistic
         self.transitions: dict[str, Transition] = {k.lower(): v for k, v in (transitions or {}).items()}
         self.operations: dict[str, Operation] = {}
         # Running operations by resource id (normalized), so a GET finds its operations in O(1).
@@ -197,6 +253,14 @@ class LroManager:
         """Whole seconds as ARM writes them (``1``); a fraction as given (``0.01``)."""
         value = self.retry_after
         return str(int(value)) if float(value).is_integer() else str(value)
+
+    def retry_after_for(self, op: Operation) -> str | None:
+        """The Retry-After header of ``op``'s answers: the configured one, or (realistic) the
+        real service's, which Compute never sends."""
+        if not self.realistic:
+            return self.retry_after_header
+        seconds = REALISTIC_RETRY_AFTER.get(op.namespace.lower(), 10)
+        return None if seconds is None else str(seconds)
 
     # --- configuration -------------------------------------------------------------------------
     def set_transition(self, key: str, transition: Transition | None) -> None:
@@ -215,6 +279,8 @@ class LroManager:
             found = self.transitions.get(key.lower())
             if found:
                 return found
+        if self.realistic:
+            return Transition(seconds=realistic_seconds(full_type, kind))
         return self.default
 
     # --- starting ------------------------------------------------------------------------------
@@ -246,6 +312,7 @@ class LroManager:
             complete=complete,
             on_failure=on_failure,
             fault=request.lro_fault,
+            full_type=full_type,
         )
         with self.store.lock:
             self._prune()
@@ -274,7 +341,18 @@ class LroManager:
 
     # --- responses -----------------------------------------------------------------------------
     def status_url(self, request: ArmRequest, op: Operation, monitor: bool = False) -> str:
-        segment = "asyncoperations" if op.namespace.lower() == "microsoft.storage" else "operations"
+        """Where each provider's operations are polled: Compute's disks under ``DiskOperations``,
+        Storage under ``asyncoperations``, a resource group's delete under the subscription's own
+        ``operationresults`` (a monitor URL only), everything else under ``operations``."""
+        if op.full_type.lower() == GROUP_TYPE:
+            path = f"/subscriptions/{op.subscription}/operationresults/{op.id}"
+            return f"{request.base_url}{path}?api-version={op.api_version}"
+        if op.full_type.lower() == DISK_TYPE:
+            segment = "DiskOperations"
+        elif op.namespace.lower() == "microsoft.storage":
+            segment = "asyncoperations"
+        else:
+            segment = "operations"
         path = (
             f"/subscriptions/{op.subscription}/providers/{op.namespace}"
             f"/locations/{op.location}/{segment}/{op.id}"
@@ -326,6 +404,7 @@ class LroManager:
             if status == "Succeeded":
                 try:
                     op.result = op.complete() if op.complete else None
+                    op.output_body = op.output() if op.output else None
                 except ArmError as exc:
                     status, op.error_status = "Failed", exc.status
                     error = exc.body()["error"]
@@ -368,13 +447,14 @@ class LroManager:
         return [op for op in self.operations.values() if not op.done]
 
     # --- the status and monitor URLs -----------------------------------------------------------
-    def status_response(self, request: ArmRequest, op_id: str) -> ArmResponse:
+    def status_response(self, request: ArmRequest, op_id: str, monitor: bool = False) -> ArmResponse:
         op = self.get(op_id)
         if op is None:
             raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' could not be found.")
         self.poll(op)
-        monitor = (request.query_param("monitor") or "").lower() == "true"
-        retry = {"Retry-After": self.retry_after_header}
+        monitor = monitor or (request.query_param("monitor") or "").lower() == "true"
+        retry_after = self.retry_after_for(op)
+        retry = {} if retry_after is None else {"Retry-After": retry_after}
         if not monitor:
             return ArmResponse(200, op.status_body(), {} if op.done else retry)
         if not op.done:

@@ -12,6 +12,11 @@ def get_operation(request: ArmRequest) -> ArmResponse:
     return request.lro.status_response(request, request.param("operation_id"))
 
 
+def get_operation_result(request: ArmRequest) -> ArmResponse:
+    """Resource Manager's own monitor URL (a resource group's delete): 202 until done, then 200."""
+    return request.lro.status_response(request, request.param("operation_id"), monitor=True)
+
+
 _BASE = "/subscriptions/{subscription}/providers/{namespace}/locations/{location}"
 ROUTES = [
     Route(
@@ -22,5 +27,15 @@ ROUTES = [
         "locations/operations",
         version_check="provider",
     )
-    for segment in ("operations", "asyncoperations", "operationResults")
+    for segment in ("operations", "asyncoperations", "operationResults", "DiskOperations")
 ]
+ROUTES.append(
+    Route(
+        "GET",
+        "/subscriptions/{subscription}/operationresults/{operation_id}",
+        get_operation_result,
+        "Microsoft.Resources",
+        "operationresults",
+        version_check="provider",
+    )
+)

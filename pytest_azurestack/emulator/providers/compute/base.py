@@ -6,9 +6,10 @@ api-version."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Mapping
 from typing import Any
 
+from pytest_azurestack.emulator.arm.clock import arm_timestamp
 from pytest_azurestack.emulator.arm.errors import resource_not_found
 from pytest_azurestack.emulator.arm.ids import parse_resource_id, resource_id
 from pytest_azurestack.emulator.arm.store import Store
@@ -20,17 +21,31 @@ DISK_TYPE = "Microsoft.Compute/disks"
 MAX_DISK_GB = 1023  # Azure Stack Hub's largest disk
 STORAGE_TYPES = ("Standard_LRS", "Premium_LRS")
 UNMANAGED_ONLY_VERSIONS = ("2016-03-30",)
+ZERO_TENANT = "00000000-0000-0000-0000-000000000000"
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    return arm_timestamp()
 
 
 class ComputeBase:
-    def __init__(self, store: Store, catalog: ImageCatalog, location: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        catalog: ImageCatalog,
+        location: str,
+        quotas: Mapping[str, int] | None = None,
+        *,
+        tenant_id: str = ZERO_TENANT,
+        os_provisioning_seconds: float = 0.0,
+    ) -> None:
         self.store = store
         self.catalog = catalog
         self.location = location
+        self.quotas = quotas  # compute quota limits that differ from the defaults (usages.py)
+        self.tenant_id = tenant_id  # the directory a system-assigned identity belongs to
+        # How long a new VM's guest still reports OS provisioning after its create succeeded.
+        self.os_provisioning_seconds = os_provisioning_seconds
 
     @staticmethod
     def vm_id(subscription: str, group: str, name: str) -> str:

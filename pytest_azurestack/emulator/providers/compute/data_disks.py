@@ -48,7 +48,7 @@ class DataDisks(StorageProfiles):
         luns: dict[int, str] = {}
         keys: dict[str, int] = {}  # disk id or VHD URI -> the LUN that uses it
         for index, item in enumerate(items):
-            found = self._data_disk(scope, item, f"storageProfile.dataDisks[{index}]", previous)
+            found = self._data_disk(scope, item, f"storageProfile.dataDisks[{index}]", previous, index)
             if found is None:
                 continue
             lun, entry, key = found
@@ -66,7 +66,7 @@ class DataDisks(StorageProfiles):
         return result
 
     def _data_disk(
-        self, scope: DiskScope, item: dict[str, Any], path: str, previous: list[dict[str, Any]]
+        self, scope: DiskScope, item: dict[str, Any], path: str, previous: list[dict[str, Any]], ordinal: int
     ) -> tuple[int, dict[str, Any], str] | None:
         """One item's LUN, entry and what it uses (disk id or VHD URI); None when it is detached."""
         lun = b.integer(item, "lun", f"{path}.lun", required=True)
@@ -82,7 +82,7 @@ class DataDisks(StorageProfiles):
         if scope.unmanaged:
             entry = self._unmanaged_data_disk(scope, item, path, option, prev)
             return lun, entry, entry["vhd"]["uri"].lower()
-        entry = self._managed_data_disk(scope, item, path, option, lun, prev)
+        entry = self._managed_data_disk(scope, item, path, option, lun, prev, ordinal)
         return lun, entry, (entry["managedDisk"].get("id") or f"new:{entry['name']}").lower()
 
     def _managed_data_disk(
@@ -93,6 +93,7 @@ class DataDisks(StorageProfiles):
         option: str | None,
         lun: int,
         prev: dict[str, Any] | None,
+        ordinal: int,
     ) -> dict[str, Any]:
         subscription, group, vm_id, plan = scope.subscription, scope.group, scope.vm_id, scope.plan
         if item.get("vhd") is not None:
@@ -113,7 +114,12 @@ class DataDisks(StorageProfiles):
         if option == "Empty":
             size_gb = b.integer(item, "diskSizeGB", f"{path}.diskSizeGB", required=True)
             size_gb = check_size(size_gb, f"{path}.diskSizeGB")
-            name = b.text(item, "name", f"{path}.name") or f"{scope.vm_name}_disk{lun + 1}_{uuid.uuid4().hex}"
+            # The platform numbers a VM's disks from 1 (the OS disk, {vm}_OsDisk_1_...), so an
+            # unnamed data disk is {vm}_disk2_..., the next {vm}_disk3_..., by its place in the list.
+            name = (
+                b.text(item, "name", f"{path}.name")
+                or f"{scope.vm_name}_disk{ordinal + 2}_{uuid.uuid4().hex}"
+            )
             self._check_disk_name_free(subscription, group, name, f"{path}.name")
             storage_type = self._storage_type(managed, path, scope.size)
             plan.create.append(

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pytest_azurestack.emulator.arm.errors import ArmError
-from pytest_azurestack.emulator.arm.lro import respond
+from pytest_azurestack.emulator.arm.lro import realistic_seconds, respond
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import normalize_location
-from pytest_azurestack.emulator.providers.compute import shapes
+from pytest_azurestack.emulator.providers.compute import shapes, usages
 from pytest_azurestack.emulator.providers.compute.images import ImageCatalog, ImageSpec
 from pytest_azurestack.emulator.providers.compute.models import DISK_TYPE, VM_TYPE, Compute, image_id
 from pytest_azurestack.emulator.providers.compute.sizes import AZURE_STACK_SIZES
@@ -19,7 +20,27 @@ ASYNC_NOTIFICATION = {"Azure-AsyncNotification": "Enabled"}
 
 
 def _compute(request: ArmRequest) -> Compute:
-    return Compute(request.store, ImageCatalog.from_config(request.context.config), request.location)
+    config = request.context.config
+    return Compute(
+        request.store,
+        ImageCatalog.from_config(config),
+        request.location,
+        usages.quotas_of(config),
+        tenant_id=identity_tenant(config),
+        os_provisioning_seconds=(
+            realistic_seconds(VM_TYPE, "osProvisioning") if request.lro.realistic else 0.0
+        ),
+    )
+
+
+def identity_tenant(config: object) -> str:
+    """The directory of a VM's system-assigned identity: the emulator's tenant when it is a GUID
+    (aad), else (adfs, whose tenant is the word ``adfs``) a GUID fixed per stamp audience."""
+    tenant = str(getattr(config, "tenant_id", "") or "")
+    try:
+        return str(uuid.UUID(tenant))
+    except ValueError:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, str(getattr(config, "audience", "azurestack"))))
 
 
 def _vm_id(request: ArmRequest) -> str:
@@ -120,16 +141,24 @@ def vm_available_sizes(request: ArmRequest) -> ArmResponse:
 # --- managed disks ---------------------------------------------------------------------------------
 def put_disk(request: ArmRequest, patch: bool = False) -> ArmResponse:
     compute = _compute(request)
+    sent = request.json()
     change = compute.put_disk(
         request.subscription_id,
         request.param("resource_group"),
         request.param("name"),
-        request.json(),
+        sent,
         patch=patch,
     )
-    body = shapes.disk(change.resource, request.api_version, compute.store)
-    # Disk writes answer 202 (the spec allows only 200/202 here) with the body and are polled.
-    return respond(request, change, body, reply="accepted")
+    disk_id, version, store = change.resource["id"], request.api_version, compute.store
+
+    def output() -> Any:
+        current = store.get(disk_id)
+        return None if current is None else shapes.disk(current, version, store)
+
+    change.output = output
+    # Disk writes answer 202 with the request echoed in Updating (as the real service does), and
+    # are polled at .../DiskOperations/{id}, whose final status carries the disk in properties.output.
+    return respond(request, change, shapes.disk_echo(change.resource, sent), reply="accepted")
 
 
 def patch_disk(request: ArmRequest) -> ArmResponse:
@@ -251,3 +280,10 @@ def image_body(request: ArmRequest, image: ImageSpec) -> dict[str, Any]:
 def list_location_sizes(request: ArmRequest) -> ArmResponse:
     _check_location(request)
     return ArmResponse(200, {"value": [s.body() for s in AZURE_STACK_SIZES]})
+
+
+def list_usages(request: ArmRequest) -> ArmResponse:
+    _check_location(request)
+    config = request.context.config
+    items = usages.usage_list(request.store, request.subscription_id, usages.quotas_of(config))
+    return ArmResponse(200, {"value": items})

@@ -11,6 +11,7 @@ memory of recordings of that era: unverified); from 2019 on, name/id/type/locati
 
 from __future__ import annotations
 
+import time as clock
 from typing import Any
 
 from pytest_azurestack.emulator.arm.store import Store
@@ -39,7 +40,9 @@ def vm(
     props = resource["properties"]
     modern = _at_least(api_version, MODERN)
     out: dict[str, Any] = {"vmId": props["vmId"], "hardwareProfile": dict(props["hardwareProfile"])}
-    out["storageProfile"] = _storage_profile(props["storageProfile"], api_version)
+    out["storageProfile"] = _storage_profile(
+        props["storageProfile"], api_version, resource["_compute"].get("detaching") or []
+    )
     if "osProfile" in props:
         out["osProfile"] = _os_profile(
             props["osProfile"], resource["_compute"].get("osType", ""), api_version
@@ -54,10 +57,14 @@ def vm(
         out["priority"] = props.get("priority", "Regular")
     if instance_view:
         out["instanceView"] = vm_instance_view(resource, api_version)
-    return _envelope(resource, api_version, {"properties": out})
+    middle: dict[str, Any] = {}
+    if resource.get("identity"):
+        middle["identity"] = dict(resource["identity"])
+    middle["properties"] = out
+    return _envelope(resource, api_version, middle)
 
 
-def _storage_profile(sp: dict[str, Any], api_version: str) -> dict[str, Any]:
+def _storage_profile(sp: dict[str, Any], api_version: str, detaching: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "imageReference" in sp:
         ref = sp["imageReference"]
@@ -66,7 +73,13 @@ def _storage_profile(sp: dict[str, Any], api_version: str) -> dict[str, Any]:
             image["exactVersion"] = ref["exactVersion"]
         out["imageReference"] = image
     out["osDisk"] = _disk_entry(sp["osDisk"], api_version, os_disk=True)
-    out["dataDisks"] = [_disk_entry(d, api_version, os_disk=False) for d in sp["dataDisks"]]
+    disks = [_disk_entry(d, api_version, os_disk=False) for d in sp["dataDisks"]]
+    if _at_least(api_version, MODERN):
+        # Disks an update is detaching stay listed, toBeDetached, while it runs (older
+        # api-versions have no toBeDetached, and list only what stays).
+        disks += [{**_disk_entry(d, api_version, os_disk=False), "toBeDetached": True} for d in detaching]
+        disks.sort(key=lambda d: d["lun"])
+    out["dataDisks"] = disks
     return out
 
 
@@ -185,6 +198,14 @@ def vm_instance_view(resource: dict[str, Any], api_version: str) -> dict[str, An
     if _at_least(api_version, MODERN):
         out["hyperVGeneration"] = "V1"
     statuses = [provisioning_status(props["provisioningState"], time)]
+    if props["provisioningState"] == "Succeeded" and state.get("osProvisioningUntil", 0) > clock.time():
+        # Right after a create the guest agent is still provisioning the OS.
+        statuses[0] = {
+            "code": "ProvisioningState/succeeded/osProvisioningInProgress",
+            "level": "Info",
+            "displayStatus": "OS provisioning in progress",
+            "time": time,
+        }
     if power:
         statuses.append({"code": f"PowerState/{power}", "level": "Info", "displayStatus": f"VM {power}"})
     out["statuses"] = statuses
@@ -221,6 +242,19 @@ def disk(resource: dict[str, Any], api_version: str, store: Store) -> dict[str, 
     middle["sku"] = dict(resource["sku"])
     middle["properties"] = out
     return _envelope(resource, api_version, middle)
+
+
+def disk_echo(resource: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
+    """The first answer to a disk PUT/PATCH: what the request said, in Updating (real recordings:
+    ``{name, id, type, location, tags, sku{name}, properties{...sent, provisioningState}}``)."""
+    out: dict[str, Any] = {k: resource[k] for k in ("name", "id", "type", "location")}
+    if isinstance(sent.get("tags"), dict):
+        out["tags"] = sent["tags"]
+    if isinstance(sent.get("sku"), dict):
+        out["sku"] = sent["sku"]
+    props = sent.get("properties")
+    out["properties"] = {**(props if isinstance(props, dict) else {}), "provisioningState": "Updating"}
+    return out
 
 
 def disk_state(resource: dict[str, Any], store: Store) -> str:

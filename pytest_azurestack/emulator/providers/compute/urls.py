@@ -56,4 +56,5 @@ ROUTES: list[Route] = [
     _loc(IMG, r.list_versions, "locations/publishers"),
     _loc(IMG + "/{version}", r.get_image_version, "locations/publishers"),
     _loc(LOC + "/vmSizes", r.list_location_sizes, "locations/vmSizes"),
+    _loc(LOC + "/usages", r.list_usages, "locations/usages"),
 ]

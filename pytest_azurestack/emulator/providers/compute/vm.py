@@ -6,6 +6,7 @@ the final power state) run in the returned ``Change``'s ``complete`` when the op
 from __future__ import annotations
 
 import copy
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pytest_azurestack.emulator.arm.lro import Change
 from pytest_azurestack.emulator.arm.validation import resolve_location
 from pytest_azurestack.emulator.providers import storage
 from pytest_azurestack.emulator.providers.compute import body as b
+from pytest_azurestack.emulator.providers.compute import usages
 from pytest_azurestack.emulator.providers.compute.base import UNMANAGED_ONLY_VERSIONS, VM_TYPE, now
 from pytest_azurestack.emulator.providers.compute.data_disks import DataDisks, DiskScope
 from pytest_azurestack.emulator.providers.compute.disks import create_option
@@ -27,6 +29,15 @@ from pytest_azurestack.emulator.providers.compute.network_profile import Network
 from pytest_azurestack.emulator.providers.compute.osprofile import validate_os_profile
 from pytest_azurestack.emulator.providers.compute.sizes import AZURE_STACK_SIZES, VmSize, find_size
 from pytest_azurestack.emulator.providers.compute.storage_profile import DiskPlan
+
+IDENTITY_SINCE = "2017-03-30"  # the first Compute api-version with VM identities
+
+
+def _disk_key(entry: dict[str, Any]) -> str:
+    """What a data disk entry uses: its managed disk id, VHD URI or (not yet created) name."""
+    managed = (entry.get("managedDisk") or {}).get("id")
+    return str(managed or (entry.get("vhd") or {}).get("uri") or f"new:{entry['name']}").lower()
+
 
 POWER_ACTIONS = {
     # action: (state while in progress, final state)
@@ -68,17 +79,28 @@ class VirtualMachines(DataDisks, NetworkProfiles):
         location = resolve_location(b.text(body, "location", "location"), existing, self.location, VM_TYPE)
         props = b.obj(body, "properties", "properties") or {}
         plan = DiskPlan()
+        identity = self._identity(body, existing, api_version)
+        self._check_quota(subscription, vm_id, existing, props)
         if existing is None:
             vm = self._new_vm(subscription, group, name, vm_id, location, props, api_version, plan)
             vm["tags"] = tags or {}
             created = True
         else:
             vm = existing
+            old_disks = vm["properties"]["storageProfile"]["dataDisks"]
             new_props = self._updated_props(subscription, vm, props, api_version, plan)
+            # A data disk left out (or sent with toBeDetached) still shows, toBeDetached, until
+            # the update finishes.
+            kept = {_disk_key(d) for d in new_props["storageProfile"]["dataDisks"]}
+            vm["_compute"]["detaching"] = [copy.deepcopy(d) for d in old_disks if _disk_key(d) not in kept]
             vm["properties"] = new_props
             if tags is not None:
                 vm["tags"] = tags
             created = False
+        if identity is not None:  # left out (or null): kept, as any property a PUT leaves out
+            vm["identity"] = identity
+        if isinstance(vm.get("identity"), dict) and vm["identity"].get("type") == "None":
+            vm.pop("identity")
         vm["properties"]["provisioningState"] = "Creating" if created else "Updating"
         state = vm["_compute"]
         state["busy"] = "create" if created else "update"
@@ -92,11 +114,54 @@ class VirtualMachines(DataDisks, NetworkProfiles):
                 return
             self._apply_plan(current, plan)
             current["properties"]["provisioningState"] = "Succeeded"
-            current["_compute"].update(busy=None, statusTime=now())
+            current["_compute"].update(busy=None, statusTime=now(), detaching=[])
             if created:
                 current["_compute"]["power"] = "running"
+                if self.os_provisioning_seconds > 0:
+                    current["_compute"]["osProvisioningUntil"] = time.time() + self.os_provisioning_seconds
 
         return Change(vm, created, "create" if created else "update", complete, self._failer(vm_id))
+
+    def _identity(
+        self, body: dict[str, Any], existing: dict[str, Any] | None, api_version: str
+    ) -> dict[str, Any] | None:
+        """The VM's identity after this write: a system-assigned one gets its principal (kept
+        across updates); ``None`` removes it; user-assigned identities are refused."""
+        given = b.obj(body, "identity", "identity")
+        if given is None:
+            return None
+        if api_version < IDENTITY_SINCE:
+            raise b.invalid(
+                "identity",
+                f"Managed identities are not available at api-version {api_version}; use "
+                f"{IDENTITY_SINCE} or later.",
+            )
+        kind = b.text(given, "type", "identity.type", required=True) or ""
+        if kind.lower() == "none":
+            return {"type": "None"}
+        if kind.lower() != "systemassigned":
+            raise b.invalid(
+                "identity.type",
+                f"Identity type '{kind}' is not served by this Azure Stack emulator; use SystemAssigned "
+                "or None (user-assigned identities need Microsoft.ManagedIdentity, which it does not serve).",
+            )
+        before = (existing or {}).get("identity") or {}
+        return {
+            "type": "SystemAssigned",
+            "principalId": before.get("principalId") or str(uuid.uuid4()),
+            "tenantId": self.tenant_id,
+        }
+
+    def _check_quota(
+        self, subscription: str, vm_id: str, existing: dict[str, Any] | None, props: dict[str, Any]
+    ) -> None:
+        """A new VM, or a running one resized, must fit the location's compute quota."""
+        hardware = b.obj(props, "hardwareProfile", "hardwareProfile", required=existing is None) or {}
+        if existing is not None and (
+            hardware.get("vmSize") is None or existing["_compute"].get("power") == "deallocated"
+        ):
+            return  # no resize, or a resize of a VM that holds no hardware
+        usages.check_room(self.store, subscription, self.location, self.quotas, vm_id, self._size(hardware))
 
     def _failer(self, vm_id: str, restore_power: str | None = None) -> Callable[[str], None]:
         def on_failure(status: str) -> None:
@@ -104,7 +169,7 @@ class VirtualMachines(DataDisks, NetworkProfiles):
             if current is None:
                 return
             current["properties"]["provisioningState"] = status
-            current["_compute"].update(busy=None, statusTime=now(), failed=status)
+            current["_compute"].update(busy=None, statusTime=now(), failed=status, detaching=[])
             if restore_power is not None:
                 current["_compute"]["power"] = restore_power
 
@@ -329,6 +394,10 @@ class VirtualMachines(DataDisks, NetworkProfiles):
                 "start it instead."
             )
         during, final = POWER_ACTIONS[action]
+        if action == "start" and before == "deallocated":
+            size = find_size(vm["properties"]["hardwareProfile"]["vmSize"]) or AZURE_STACK_SIZES[0]
+            subscription = parse_resource_id(vm_id).subscription
+            usages.check_room(self.store, subscription, self.location, self.quotas, vm_id, size)
         if action == "powerOff" and before == "deallocated":
             during = final = "deallocated"  # nothing is running: stays deallocated
         state.update(power=during, busy=action, statusTime=now())

@@ -3,8 +3,9 @@
 The store holds the newest shape (2018-11-01); an answer at an older version leaves out what that
 version's REST specification does not define (azure-rest-api-specs, Microsoft.Network stable
 2015-06-15 / 2017-10-01 / 2018-11-01). So a 2015-06-15 client never sees ``sku``,
-``privateIPAddressVersion``, ``enableAcceleratedNetworking`` or ``hostedWorkloads``. Child
-resources carry a ``type`` only from 2018-11-01, as real recordings at that version show.
+``privateIPAddressVersion`` or ``hostedWorkloads``, and a NIC has ``enableAcceleratedNetworking``
+only from 2018-11-01. Child resources carry a ``type`` from 2018-11-01, a NIC's ipConfigurations
+already from 2017-10-01, as real recordings at those versions show.
 """
 
 from __future__ import annotations
@@ -58,8 +59,10 @@ _PROPERTIES: dict[str, dict[str, frozenset[str]]] = {
             "resourceGuid",
             "provisioningState",
         },
-        {"enableAcceleratedNetworking"},
-        {"interfaceEndpoint", "tapConfigurations", "hostedWorkloads"},
+        set(),
+        # Real 2017-10-01 NIC bodies carry no enableAcceleratedNetworking (2019-03-01-hybrid
+        # recordings); 2018-11-01 ones do.
+        {"enableAcceleratedNetworking", "interfaceEndpoint", "tapConfigurations", "hostedWorkloads"},
     ),
     "microsoft.network/networkinterfaces/ipconfigurations": _grow(
         {
@@ -138,6 +141,8 @@ _NIC_DNS = _grow(
 _CHILD_LISTS = ("subnets", "ipConfigurations", "securityRules", "defaultSecurityRules")
 _TOP_LEVEL_KEYS = ("name", "id", "etag", "type", "location", "tags", "sku", "properties")
 _CHILD_KEYS = ("name", "id", "etag", "type", "properties")
+# The first version whose child bodies carry ``type`` (default 2018-11-01).
+_CHILD_TYPE_SINCE = {"microsoft.network/networkinterfaces/ipconfigurations": V2017}
 
 
 def era(api_version: str) -> str:
@@ -156,7 +161,7 @@ def render(resource: dict[str, Any], api_version: str) -> dict[str, Any]:
     for key in keys:
         if key not in resource:
             continue
-        if key == "type" and is_child:  # the SDK's child models have no type before 2020-07-01
+        if key == "type" and is_child and version < _CHILD_TYPE_SINCE.get(kind, V2018):
             continue
         if key == "sku" and version < V2017:
             continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +12,7 @@ from pytest_azurestack.emulator.arm.operations import ANY_PROVIDER
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import location_text, normalize_location
-from pytest_azurestack.emulator.providers.resources import models
+from pytest_azurestack.emulator.providers.resources import filters, models
 
 DISPLAY_NAME = "Azure Stack Emulator Subscription"
 
@@ -116,14 +115,16 @@ unregister_provider = _set_registration("Unregistered")
 
 
 # --- resource groups ----------------------------------------------------------------------------
-# Resource groups have a type in the SDK's models from 2018-05-01 (and managedBy from 2018-02-01).
-_GROUP_TYPE_SINCE = "2018-05-01"
+# Resource group bodies carry ``type`` from 2019-10-01; older versions' (2018-05-01 and before)
+# are ``{id, name, location, tags, properties}``, as real recordings show. ``managedBy`` is in the
+# SDK's models from 2018-02-01.
+GROUP_TYPE_SINCE = "2019-10-01"
 _MANAGED_BY_SINCE = "2018-02-01"
 
 
 def _group_body(group: dict[str, Any], api_version: str) -> dict[str, Any]:
     keys = (
-        ("id", "name", "type", "location") if api_version >= _GROUP_TYPE_SINCE else ("id", "name", "location")
+        ("id", "name", "type", "location") if api_version >= GROUP_TYPE_SINCE else ("id", "name", "location")
     )
     body: dict[str, Any] = {k: group[k] for k in keys if k in group}
     if group.get("tags"):
@@ -198,43 +199,12 @@ def delete_group(request: ArmRequest) -> ArmResponse:
     def complete() -> None:
         store.delete_tree(gid)
 
-    return respond(request, Change(group, kind="delete", complete=complete))
-
-
-_TAG_FILTER = re.compile(
-    r"^\s*tagname\s+eq\s+'(?P<name>(?:[^']|'')*)'(?:\s+and\s+tagvalue\s+eq\s+'(?P<value>(?:[^']|'')*)')?\s*$",
-    re.IGNORECASE,
-)
-_TYPE_FILTER = re.compile(r"^\s*resourcetype\s+eq\s+'(?P<type>[^']+)'\s*$", re.IGNORECASE)
-
-
-def _tag_predicate(request: ArmRequest, allow_type: bool = False) -> Callable[[dict[str, Any]], bool]:
-    text = request.query_param("$filter")
-    if not text:
-        return lambda item: True
-    match = _TAG_FILTER.match(text)
-    if match:
-        name = match.group("name").replace("''", "'").lower()
-        value = match.group("value")
-        value = None if value is None else value.replace("''", "'")
-
-        def has_tag(item: dict[str, Any]) -> bool:
-            tags = {k.lower(): v for k, v in (item.get("tags") or {}).items()}
-            return name in tags and (value is None or tags[name] == value)
-
-        return has_tag
-    typed = _TYPE_FILTER.match(text) if allow_type else None
-    if typed:
-        wanted = typed.group("type").lower()
-        return lambda item: str(item.get("type", "")).lower() == wanted
-    supported = "tagName eq 'n' [and tagValue eq 'v']" + (", resourceType eq 'ns/type'" if allow_type else "")
-    raise ArmError(
-        400, "InvalidFilterInQueryString", f"The $filter '{text}' is not supported; use {supported}."
-    )
+    # ARM answers a group delete 202 with only a Location under /subscriptions/{sub}/operationresults.
+    return respond(request, Change(group, kind="delete", complete=complete), reply="location")
 
 
 def list_groups(request: ArmRequest) -> ArmResponse:
-    keep = _tag_predicate(request)
+    keep = filters.predicate(request.query_param("$filter"), filters.GROUP_FIELDS)
     store = request.store
     groups = [
         _group_body(g, request.api_version)
@@ -255,14 +225,14 @@ def _generic(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_group_resources(request: ArmRequest) -> ArmResponse:
-    keep = _tag_predicate(request, allow_type=True)
+    keep = filters.predicate(request.query_param("$filter"), filters.RESOURCE_FIELDS)
     prefix = group_id(request.subscription_id, request.param("resource_group"))
     items = [_generic(i) for i in models.resources_in(request.store, prefix) if keep(i)]
     return ArmResponse(200, paged(request, items))
 
 
 def list_resources(request: ArmRequest) -> ArmResponse:
-    keep = _tag_predicate(request, allow_type=True)
+    keep = filters.predicate(request.query_param("$filter"), filters.SUBSCRIPTION_RESOURCE_FIELDS)
     store = request.store
     items: list[dict[str, Any]] = []
     for group in store.list(request.subscription_id, models.GROUP_TYPE):
