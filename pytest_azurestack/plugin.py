@@ -16,7 +16,7 @@ import pytest
 from azure.core.credentials import TokenCredential
 from vcr.cassette import Cassette
 
-from . import findings, resources, sdk, targets
+from . import findings, masking, resources, sdk, targets
 from .clients import ClientContext
 from .cloud import PLAYBACK_CLOUD, Cloud
 from .credentials import LiveTarget, PlaybackCredential
@@ -51,6 +51,7 @@ class AzureStackCleanupWarning(UserWarning):
     """A resource the run created could not be deleted."""
 
 
+MASKING_PLUGIN = "azurestack-masking"
 STATE_KEY = pytest.StashKey[RunState]()
 TRANSPORT_KEY = pytest.StashKey[AzureStackTransport]()
 CALL_REPORT_KEY = pytest.StashKey[pytest.TestReport]()
@@ -77,6 +78,9 @@ def pytest_configure(config: pytest.Config) -> None:
     state = RunState()
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(state, "azurestack-run-state")
+    # Before anything can fail: no secret of the run in any report, traceback or log.
+    masking.register_environment()
+    config.pluginmanager.register(masking.MaskingHooks(), MASKING_PLUGIN)
     if not is_worker(config):
         # Workers resolve Settings from the environment they inherit: one run id for all of them.
         state.overlay.set("AZURESTACK_RUN_ID", settings.run_id)
@@ -93,6 +97,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     if settings.target == "emulator" and not is_worker(config):
         state.emulator = targets.start_emulator(settings, state.overlay)
+        masking.register_environment()  # the emulator's client secret, now exported
     config.stash[SETTINGS_KEY] = settings = targets.trusting_emulator(settings)
     if is_worker(config):
         return
@@ -162,6 +167,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    masks = config.pluginmanager.get_plugin(MASKING_PLUGIN)
+    if masks is not None:
+        masks.close()
     state = config.stash.get(STATE_KEY, None)
     if state is not None:
         state.close()
@@ -260,6 +268,8 @@ def _azurestack_transport(
         if _azurestack_live is None
         else _azurestack_live.env.client_id,
         subscription_id=azurestack_subscription_id,
+        request_timeout=settings.request_timeout,
+        operation_timeout=settings.operation_timeout,
     )
     request.node.stash[TRANSPORT_KEY] = transport
     try:
