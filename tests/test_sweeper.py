@@ -3,6 +3,7 @@ ever touched (issue 8, item 4)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -41,17 +42,19 @@ def stamp(tmp_path_factory: pytest.TempPathFactory, launch_emulator: Callable[..
 def _make_group(exports: dict[str, str], name: str, tags: dict[str, str] | None) -> None:
     """A group made as any client would (here: the operator's own, or a fake leftover)."""
     code = (
-        "import os, sys\n"
+        "import json, os, sys\n"
         "from pathlib import Path\n"
         "from pytest_azurestack.credentials import connect\n"
         "from pytest_azurestack.profiles import HYBRID_PROFILES\n"
         "from pytest_azurestack.sweeper import _client\n"
         "bundle = Path(os.environ['AZURESTACK_CA_BUNDLE'])\n"
         "client = _client(connect(bundle), HYBRID_PROFILES[0], bundle, (30, 60))\n"
-        "client.resource_groups.create_or_update(sys.argv[1], {'location': 'local', 'tags': eval(sys.argv[2])})\n"
+        "tags = json.loads(sys.argv[2])\n"
+        "client.resource_groups.create_or_update(sys.argv[1], {'location': 'local', 'tags': tags})\n"
     )
     env = stamp_env(exports, "unused")
-    subprocess.run([sys.executable, "-c", code, name, repr(tags or {})], env=env, check=True, timeout=60)
+    command = [sys.executable, "-c", code, name, json.dumps(tags or {})]
+    subprocess.run(command, env=env, check=True, timeout=60)
 
 
 def _all_groups(exports: dict[str, str]) -> list[str]:
