@@ -13,6 +13,7 @@ from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from _pytest import junitxml  # its xml_key, as pytest's own record_testsuite_property uses it
 from azure.core.credentials import TokenCredential
 from vcr.cassette import Cassette
 
@@ -28,7 +29,8 @@ from .recording.names import StableNames
 from .recording.replay import Replayer
 from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
-from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, RunState
+from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, EndOfRunSweep, RunState
+from .sweeper import command_for
 from .transport import AzureStackTransport
 from .verdicts import PROP_PINNED
 from .xdist_io import is_worker
@@ -52,6 +54,7 @@ class AzureStackCleanupWarning(UserWarning):
 
 
 MASKING_PLUGIN = "azurestack-masking"
+RUN_ID_PROPERTY = "azurestack_run_id"
 STATE_KEY = pytest.StashKey[RunState]()
 TRANSPORT_KEY = pytest.StashKey[AzureStackTransport]()
 CALL_REPORT_KEY = pytest.StashKey[pytest.TestReport]()
@@ -86,6 +89,17 @@ def pytest_configure(config: pytest.Config) -> None:
         state.overlay.set("AZURESTACK_RUN_ID", settings.run_id)
     if settings.is_live:
         state.undo_signals = sigterm_as_keyboard_interrupt()
+        state.run_id = settings.run_id
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if settings is None or not settings.is_live:
+        return None
+    return (
+        f"azurestack: run id {settings.run_id} (target {settings.target}; what it creates is tagged "
+        f"{resources.RUN_TAG}={settings.run_id}; if it is killed: `{command_for(settings.run_id)}`)"
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -95,6 +109,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     settings, state = config.stash[SETTINGS_KEY], _state(config)
     if not settings.is_live or config.option.collectonly:
         return
+    config.pluginmanager.register(EndOfRunSweep(state), "azurestack-end-of-run-sweep")
+    junit = config.stash.get(junitxml.xml_key, None)
+    if junit is not None:  # the run id in every report: JUnit's too
+        junit.add_global_property(RUN_ID_PROPERTY, settings.run_id)
     if settings.target == "emulator" and not is_worker(config):
         state.emulator = targets.start_emulator(settings, state.overlay)
         masking.register_environment()  # the emulator's client secret, now exported
@@ -150,16 +168,6 @@ def pytest_collection_modifyitems(
     error = sdk.missing_for({name for item in items for name in getattr(item, "fixturenames", ())})
     if error is not None:
         raise pytest.UsageError(str(error))
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The sweeper: delete every resource group of this run that is still there (live targets)."""
-    config = session.config
-    settings, state = config.stash[SETTINGS_KEY], _state(config)
-    if is_worker(config) or not settings.is_live or state.live is None:
-        return
-    state.sweep(settings, failed=session.testsfailed)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -239,6 +247,15 @@ def azurestack_emulator(
 @pytest.fixture(scope="session")
 def azurestack_location(azurestack_settings: Settings) -> str:
     return azurestack_settings.location
+
+
+@pytest.fixture
+def azurestack_may_delete(request: pytest.FixtureRequest, azurestack_settings: Settings) -> None:
+    """For a test that deletes what the run made: skipped when --azurestack-keep keeps it (always,
+    or on-failure once a test of this process failed), so kept means kept."""
+    reason = resources.keep_reason(azurestack_settings.keep, request.session.testsfailed)
+    if reason is not None:
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
