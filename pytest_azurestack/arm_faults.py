@@ -29,7 +29,16 @@ def find_fault(exc: BaseException) -> HttpResponseError | None:
 
 def _body(response: Any) -> dict[str, Any]:
     try:
-        data = json.loads(response.text())
+        text = response.text()
+    except Exception:
+        # A streamed answer nobody read (the last one before a limit ran out): read it now.
+        try:
+            response.read()
+            text = response.text()
+        except Exception:
+            return {}
+    try:
+        data = json.loads(text)
     except Exception:
         return {}
     return data if isinstance(data, dict) else {}
