@@ -74,7 +74,13 @@ def stamp_env(exports: dict[str, str], run_id: str, **extra: str) -> dict[str, s
 
 
 def run_suite_live(
-    exports: dict[str, str], out: Path, run_id: str, tests: Iterable[str], *args: str, timeout: float = 120
+    exports: dict[str, str],
+    out: Path,
+    run_id: str,
+    tests: Iterable[str],
+    *args: str,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
 ) -> SuiteRun:
     """``pytest suites`` live against the emulator, writing JUnit, JSON and a debug log under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -101,7 +107,12 @@ def run_suite_live(
     ]
     started = time.monotonic()
     result = subprocess.run(
-        command, cwd=ROOT, env=stamp_env(exports, run_id), capture_output=True, text=True, timeout=timeout
+        command,
+        cwd=ROOT,
+        env=stamp_env(exports, run_id, **(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     seconds = time.monotonic() - started
     written = {p: p.read_text(errors="replace") for p in sorted(out.rglob("*")) if p.is_file()}

@@ -179,3 +179,56 @@ def test_fault(stamp: dict[str, str], tmp_path: Path, fault: str, target: Target
             assert groups_of_run(emulator, run_id) == []
     else:
         TALLY["clear"] += 1
+
+
+@pytest.mark.parametrize("masking", ["on", "off"])
+def test_a_failed_vm_create_leaks_no_secret_with_long_tracebacks_and_locals(
+    stamp: dict[str, str], tmp_path: Path, masking: str
+) -> None:
+    """Issue 8, item 1: the SDK frame's arguments and every local shown in full (``-l -vv``: the
+    serialized body ``_json`` with its ``adminPassword``), on stdout, JUnit, JSON, the debug log;
+    the admin password, the client secret and every token stay out of all of them. With the
+    masking hooks off the same run leaks the password: the scan can fail."""
+    run_id = new_run_id()
+    with admin(stamp) as emulator:
+        emulator.reset_state()
+        emulator.add_fault(
+            # 503 with a short Retry-After: the retries run out fast and the SDK's error (with its
+            # traceback, frames and locals) ends the test
+            kind="status",
+            status=503,
+            retry_after=0.01,
+            provider="Microsoft.Compute",
+            resource_type="virtualMachines",
+            method="PUT",
+        )
+    try:
+        off = ("-p", "no:azurestack-masking") if masking == "off" else ()
+        run = run_suite_live(
+            stamp, tmp_path, run_id, VM_CREATE, *LIMITS, "--tb=long", "-l", "-vv", "-rA", *off
+        )
+    finally:
+        with admin(stamp) as emulator:
+            emulator.clear_faults()
+    assert _verdicts(run, tmp_path)["AZS-VM-CREATE-LINUX"]["outcome"] == "failed"
+    assert "azurestack: ARM fault" in run.output  # -v keeps the traceback and adds the line
+    assert "parameters = " in run.output and "self = " in run.output  # -l: the SDK frames' locals
+    assert {p.name for p in run.written} >= {"junit.xml", "results.json", "run.log"}
+    if masking == "off":
+        assert "output: admin password" in run.leaks([CLIENT_SECRET])
+    else:
+        assert run.leaks([CLIENT_SECRET]) == []
+        assert "'adminPassword': '***'" in run.output
+
+
+def test_a_location_the_stamp_does_not_offer_is_one_line(stamp: dict[str, str], tmp_path: Path) -> None:
+    """Issue 8, item 13: AZURE_RESOURCE_LOCATION=westus on a stamp whose region is local."""
+    run = run_suite_live(
+        stamp, tmp_path, new_run_id(), VM_CREATE, *LIMITS, env={"AZURE_RESOURCE_LOCATION": "westus"}
+    )
+    verdicts = _verdicts(run, tmp_path)
+    line = verdicts["AZS-VM-RG-CREATE"]["reason"]
+    assert line.startswith("ARM fault: PUT /subscriptions/")
+    assert "LocationNotAvailableForResourceGroup" in line and "x-ms-request-id" in line
+    assert "Traceback" not in run.output
+    assert verdicts["AZS-VM-STORAGE-CREATE"]["outcome"] == "not run"
