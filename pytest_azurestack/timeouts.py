@@ -131,9 +131,8 @@ class OperationClock:
         key = _key(method, url)
         with self._lock:
             operation = self._by_url.get(key) if key[0] == "GET" else None
-            if operation is not None:
-                operation.polls += 1
-            else:
+            polling = operation is not None
+            if operation is None:
                 previous = self._last.get(key)
                 retrying = (
                     previous is not None
@@ -150,6 +149,8 @@ class OperationClock:
         assert operation is not None
         self._current.operation = operation
         self.check(operation)
+        if polling:
+            operation.polls += 1
         return operation
 
     def answered(self, operation: Operation, method: str, url: str, response: Any) -> None:
@@ -226,11 +227,11 @@ class OperationClock:
         else:
             what = f"{len(operation.attempts)} attempt(s)"
         answer = answer_summary(operation.last_response)
-        limit = self.operation_timeout / 60
+        limit = f"{self.operation_timeout / 60:.3g}"
         return OperationTimeoutError(
             f"{operation.label} did not finish within {seconds(waited)} ({what}"
             + (f", last answer {answer}" if answer else "")
-            + f"; {OPERATION_TIMEOUT_FLAG} {limit:g} min)",
+            + f"; {OPERATION_TIMEOUT_FLAG} {limit} min)",
             f"raise {OPERATION_TIMEOUT_FLAG} if the stamp is slow, or ask the operator why it hangs",
         )
 
