@@ -369,4 +369,4 @@ def resource_group(
     failure = resources.delete_resource_group(resource_client, name, test_id)
     if failure is not None:
         request.node.user_properties.append((CLEANUP_FAILED_PROPERTY, str(failure)))
-        warnings.warn(AzureStackCleanupWarning(str(failure)), stacklevel=1)
+        warnings.warn(AzureStackCleanupWarning(masking.mask(str(failure))), stacklevel=1)

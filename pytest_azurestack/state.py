@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import resources, sweeper, targets
+from . import masking, resources, sweeper, targets
 from .credentials import LiveTarget, connect
 from .environment import EnvironOverlay
 from .errors import AzureStackError
@@ -108,7 +108,7 @@ class RunState:
         if self.cleanup_failed or self.swept or self.kept:
             terminalreporter.section("azurestack: cleanup")
             for line in self.cleanup_failed:
-                terminalreporter.write_line(f"FAILED {line}", red=True)
+                terminalreporter.write_line(f"FAILED {masking.mask(line)}", red=True)
             if self.cleanup_failed and self.run_id:
                 terminalreporter.write_line(
                     f"the run fails: delete what is left with `{sweeper.command_for(self.run_id)}` "

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
 
-from . import sdk
+from . import masking, sdk
 from .arm_faults import fault_line
 from .clients import ClientContext
 from .conformance.support import unsupported_reason
@@ -162,6 +162,11 @@ def delete_groups(
         on_deleted(name)
 
 
+def _age(age: timedelta) -> str:
+    hours = age.total_seconds() / 3600
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} h"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=COMMAND,
@@ -201,18 +206,19 @@ def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
         Path(os.environ["AZURESTACK_CA_BUNDLE"]) if os.environ.get("AZURESTACK_CA_BUNDLE") else None
     )
     moment = now or datetime.now(timezone.utc)
+    masking.register_environment()  # its lines are masked like a run's reports
     try:
         live = connect(bundle)
         client, groups = served_client(live, bundle, (args.request_timeout, args.operation_timeout * 60))
     except (AzureStackError, AzureError) as exc:
-        print(f"{COMMAND}: {fault_line(exc) or one_line(exc, 300)}", file=sys.stderr)
+        print(f"{COMMAND}: {masking.mask(fault_line(exc) or one_line(exc, 300))}", file=sys.stderr)
         return 2
     chosen = [g for g in groups if selection.picks(g, moment)]
     others = len(groups) - len(chosen)
     verb = "deleting" if args.yes else "would delete"
     for group in chosen:
         age = group.age(moment)
-        when = f", started {age.total_seconds() / 3600:.1f} h ago" if age is not None else ""
+        when = f", started {_age(age)} ago" if age is not None else ""
         print(f"{verb} resource group {group.name} ({RUN_TAG}={group.run_id}{when})")
     print(
         f"{len(chosen)} of this tool's {len(groups)} resource group(s) selected"
@@ -241,7 +247,7 @@ def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
     for name in deleted:
         print(f"deleted resource group {name}")
     for line in failed:
-        print(f"FAILED to delete resource group {line}", file=sys.stderr)
+        print(f"FAILED to delete resource group {masking.mask(line)}", file=sys.stderr)
     return 1 if failed else 0
 
 
