@@ -342,3 +342,46 @@ def test_sweeper_honours_keep(
         result.stdout.fnmatch_lines(
             [f"kept every resource group tagged {RUN_TAG}={RUN_ID} (--azurestack-keep {keep}*"]
         )
+
+
+def test_a_second_sigterm_during_teardown_leaves_no_traceback_and_names_what_is_left(
+    pytester: pytest.Pytester, fake_stamp: Any, groups: Groups
+) -> None:
+    """Ctrl-C, then Ctrl-C again while the test's group is being deleted: the sweep still runs,
+    and (interrupted in turn) lists what is left with the sweeper command."""
+    handler = groups.__call__
+
+    def slow_and_listed(request: Request) -> Response:
+        if request.method == "PUT":
+            name = request.path.rsplit("/", 1)[1]
+            fake_stamp.resource_groups.append(
+                {"id": "x", "name": name, "location": "local", "tags": {RUN_TAG: RUN_ID}}
+            )
+        if request.method == "DELETE":
+            time.sleep(2)
+        return handler(request)
+
+    fake_stamp.server.clear_all_handlers()
+    fake_stamp.server.expect_request(GROUP_URI).respond_with_handler(slow_and_listed)
+    _restore_stamp(fake_stamp)
+    pytester.makepyfile(
+        """
+        import os, signal, threading
+
+        def test_killed(resource_group):
+            for delay in (0.8, 3.0):  # during the teardown's delete, then during the sweep's
+                threading.Timer(delay, os.kill, (os.getpid(), signal.SIGTERM)).start()
+            os.kill(os.getpid(), signal.SIGTERM)
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "--azurestack-profile", "2020-09-01-hybrid", "-p", "no:cacheprovider"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "FAILED the sweep was interrupted; left on the stamp: azs-2020-09-01-hybrid-test-*",
+            f"the run fails: delete what is left with `azurestack-sweep --run-id {RUN_ID} --yes`*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.INTERRUPTED
