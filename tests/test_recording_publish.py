@@ -161,3 +161,16 @@ def test_a_worker_hands_its_groups_to_the_controller(tmp_path: Path) -> None:
     [outcome] = controller.finish({})
     assert outcome.published and (tmp_path / GROUP[0] / GROUP[1] / "test_a.yaml").is_file()
     assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_a_crashed_workers_recordings_are_kept_not_hidden(tmp_path: Path) -> None:
+    crashed = _staged_group(tmp_path, "test_a")  # staged, never handed over
+    controller = CassettePublisher(tmp_path)
+    assert controller.finish({}) == []
+    [outcome] = controller.rescue_orphans()
+    assert outcome.reason == "recorded by a worker that did not finish (it crashed)"
+    assert (tmp_path / ".unpublished" / GROUP[0] / GROUP[1] / "test_a.yaml").is_file()
+    assert (
+        not list(tmp_path.glob(".staging-*"))
+        and not crashed.groups[GROUP].staged[tmp_path / GROUP[0] / GROUP[1] / "test_a.yaml"].exists()
+    )

@@ -131,6 +131,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if session.shouldstop or session.shouldfail:
         run_failed = run_failed or "the run stopped early"
     outcomes: list[Outcome] = publisher.finish(mine, run_failed, partial=_settings(config).publish_partial)
+    outcomes += publisher.rescue_orphans()  # a crashed worker's recordings
     lines += [outcome.line() for outcome in outcomes]
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,7 @@ class CassettePublisher:
         self.groups: dict[Group, GroupRun] = {}
         self._staging: Path | None = None
         self._adopted: set[Path] = set()  # workers' staging directories (xdist controller)
+        self._started = time.time() - 1  # staging directories older than this run are not its own
 
     def _run(self, group: Group) -> GroupRun:
         return self.groups.setdefault(group, GroupRun())
@@ -122,6 +124,29 @@ class CassettePublisher:
 
     def unpublished_dir(self, group: Group) -> Path:
         return self.cassette_dir / UNPUBLISHED / group[0] / group[1]
+
+    def rescue_orphans(self) -> list[Outcome]:
+        """Controller: what a worker staged but never handed over (it crashed) goes to
+        ``.unpublished/``, one outcome per group, instead of staying hidden in its staging directory."""
+        outcomes = []
+        for staging in sorted(self.cassette_dir.glob(f"{STAGING_PREFIX}*")):
+            if (
+                staging in self._adopted
+                or staging == self._staging
+                or staging.stat().st_mtime < self._started
+            ):
+                continue
+            found: dict[Group, GroupRun] = {}
+            for staged in staging.glob("*/*/*.yaml"):
+                profile, module = staged.parent.parent.name, staged.parent.name
+                target = self.cassette_dir / profile / module / staged.name
+                found.setdefault((profile, module), GroupRun()).staged[target] = staged
+            for group, run in sorted(found.items()):
+                reason = "recorded by a worker that did not finish (it crashed)"
+                outcomes.append(self._keep(group, run, self.unpublished_dir(group), reason))
+            if not any(o.staging_kept for o in outcomes):
+                shutil.rmtree(staging, ignore_errors=True)
+        return outcomes
 
     def handoff(self, expected: Mapping[Group, Collection[str]]) -> list[dict[str, Any]]:
         """An xdist worker's groups for the controller to publish (plain data; the staging stays)."""
