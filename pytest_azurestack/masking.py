@@ -22,7 +22,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -249,8 +249,3 @@ class MaskingHooks:
 
     def close(self) -> None:
         self._undo_logging()
-
-
-def secret_values() -> Iterable[str]:
-    """The registered values (for the project's own leak scans)."""
-    return tuple(SECRETS._values)

@@ -39,7 +39,7 @@ def stamp(tmp_path_factory: pytest.TempPathFactory, launch_emulator: Callable[..
     return dict(emulator.exports())
 
 
-def _make_group(exports: dict[str, str], name: str, tags: dict[str, str] | None) -> None:
+def _make_group(exports: dict[str, str], name: str, tags: dict[str, str] | None, profile: int = 0) -> None:
     """A group made as any client would (here: the operator's own, or a fake leftover)."""
     code = (
         "import json, os, sys\n"
@@ -48,12 +48,12 @@ def _make_group(exports: dict[str, str], name: str, tags: dict[str, str] | None)
         "from pytest_azurestack.profiles import HYBRID_PROFILES\n"
         "from pytest_azurestack.sweeper import _client\n"
         "bundle = Path(os.environ['AZURESTACK_CA_BUNDLE'])\n"
-        "client = _client(connect(bundle), HYBRID_PROFILES[0], bundle, (30, 60))\n"
+        "client = _client(connect(bundle), HYBRID_PROFILES[int(sys.argv[3])], bundle, (30, 60))\n"
         "tags = json.loads(sys.argv[2])\n"
         "client.resource_groups.create_or_update(sys.argv[1], {'location': 'local', 'tags': tags})\n"
     )
     env = stamp_env(exports, "unused")
-    command = [sys.executable, "-c", code, name, json.dumps(tags or {})]
+    command = [sys.executable, "-c", code, name, json.dumps(tags or {}), str(profile)]
     subprocess.run(command, env=env, check=True, timeout=60)
 
 
@@ -173,3 +173,15 @@ def test_selection() -> None:
     assert Selection(run_ids=frozenset({"customid"})).picks(unknown_age, now)
     assert Selection(everything=True).picks(unknown_age, now)
     assert command_for("r1") == "azurestack-sweep --run-id r1 --yes"
+
+
+def test_the_sweeper_talks_to_an_old_build_at_versions_it_serves(
+    tmp_path: Path, launch_emulator: Callable[..., Any]
+) -> None:
+    """Build 1808 serves neither 2020-09-01-hybrid nor 2019-03-01-hybrid: the sweeper finds what it does."""
+    old = dict(launch_emulator(tmp_path / "azurestack.env", *FAST_EMULATOR, "--build", "1808").exports())
+    _make_group(old, "left-on-1808", {"azurestack-run": "old-build-run"}, profile=2)  # 2018-03-01-hybrid
+    done = sweep(old, "--run-id", "old-build-run", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "deleted resource group left-on-1808" in done.stdout
+    assert "left-on-1808" not in _all_groups(old)
