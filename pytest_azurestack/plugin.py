@@ -1,9 +1,10 @@
 """pytest-azurestack: hooks and fixture wiring only; the logic lives in small modules.
 
 ``options`` (Settings), ``profiles``, ``targets`` (emulator start, live access check, the sweeper's
-client), ``state`` (per-process run state and the summary), ``signals`` (SIGTERM), ``clients``,
-``transport`` (guard, pin, playback), ``resources`` (resource groups, sweeper); recording and report
-are sub-plugins.
+client), ``state`` (per-process run state, the end-of-run sweep and the summary), ``signals``
+(SIGTERM), ``clients``, ``transport`` (guard, pin, playback, timeouts), ``resources`` (resource
+groups, sweeper), ``masking`` (no secret in any report or log); recording and report are
+sub-plugins.
 """
 
 from __future__ import annotations
