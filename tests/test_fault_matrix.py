@@ -142,6 +142,8 @@ def test_fault(stamp: dict[str, str], tmp_path: Path, fault: str, target: Target
         inject(emulator, fault, target)
     try:
         run = run_suite_live(stamp, tmp_path, run_id, target.tests, *LIMITS, timeout=RUN_BUDGET * 2)
+        with admin(stamp) as emulator:
+            left = groups_of_run(emulator, run_id)  # before anything is finished by hand
     finally:
         with admin(stamp) as emulator:
             emulator.clear_faults()
@@ -167,8 +169,6 @@ def test_fault(stamp: dict[str, str], tmp_path: Path, fault: str, target: Target
         assert f"prerequisite {target.faulted} failed" in dependant["reason"]
 
     assert run.leaks([CLIENT_SECRET]) == []
-    with admin(stamp) as emulator:
-        left = groups_of_run(emulator, run_id)
     if left:
         # A delete the stamp will not do: the run fails and says how to finish the job.
         TALLY["leak"] += 1
