@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from . import arm_faults
 from .errors import AzureStackError, as_report
 from .recording import gate
 from .recording.session import replayed_cassette
@@ -26,8 +27,24 @@ def settle(
     error = call.excinfo.value if call.excinfo is not None else None
     if isinstance(error, AzureStackError):
         report.longrepr = as_report(error)
+    elif error is not None and report.failed:
+        _arm_fault(item, report, error, transport)
     if report.when == "call" and transport is not None:
         _call_verdict(item, report, call, transport)
+
+
+def _arm_fault(
+    item: pytest.Item, report: pytest.TestReport, error: BaseException, transport: AzureStackTransport | None
+) -> None:
+    """An ARM fault reads as its one line; ``--tb=long``/``native`` or ``-v`` keep the traceback too."""
+    line = arm_faults.fault_line(error, transport.clock if transport is not None else None)
+    if line is None:
+        return
+    option = item.config.option
+    if getattr(option, "tbstyle", "auto") in ("long", "native") or getattr(option, "verbose", 0) > 0:
+        report.sections.append(("azurestack: ARM fault", line))
+    else:
+        report.longrepr = line
 
 
 def _call_verdict(

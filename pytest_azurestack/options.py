@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +18,7 @@ import pytest
 from .ca_bundle import problem as ca_bundle_problem
 from .profiles import ALL_PROFILES, Profile, UnknownProfileError, get_profile
 from .recording.sanitize import RUN_ID_PLACEHOLDER
+from .timeouts import DEFAULT_OPERATION_TIMEOUT, DEFAULT_REQUEST_TIMEOUT
 
 Target = Literal["playback", "emulator", "live"]
 RecordMode = Literal["none", "once", "new_episodes", "all", "rewrite"]
@@ -142,6 +144,28 @@ OPTIONS: tuple[Option, ...] = (
         "write the conformance results (every test, profile, outcome, reason, duration) as JSON here",
         kind="path",
     ),
+    Option(
+        "azurestack_request_timeout",
+        "--azurestack-request-timeout",
+        "AZURESTACK_REQUEST_TIMEOUT",
+        "seconds each request may take to connect and to answer (default 120); a request past it "
+        "fails with one line naming it",
+    ),
+    Option(
+        "azurestack_operation_timeout",
+        "--azurestack-operation-timeout",
+        "AZURESTACK_OPERATION_TIMEOUT",
+        "minutes an operation may take, its retries and long-running-operation polls included "
+        "(default 60); an operation past it fails with one line naming it",
+    ),
+    Option(
+        "azurestack_publish_partial",
+        "--azurestack-publish-partial",
+        "AZURESTACK_PUBLISH_PARTIAL",
+        "when recording, publish the groups that passed although the run failed (default: a failed "
+        "run publishes nothing and keeps its recordings in <cassette dir>/.unpublished/)",
+        kind="bool",
+    ),
 )
 
 
@@ -168,6 +192,9 @@ class Settings:
     emulator_build: str
     report_json: Path | None
     run_id: str
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT  # seconds
+    operation_timeout: float = DEFAULT_OPERATION_TIMEOUT  # seconds (the option is in minutes)
+    publish_partial: bool = False
 
     @property
     def is_live(self) -> bool:
@@ -252,6 +279,24 @@ def _path(config: pytest.Config, dest: str) -> Path | None:
     return path if path.is_absolute() else Path(config.rootpath, path)
 
 
+def _positive(config: pytest.Config, dest: str, default: float, unit: str) -> float:
+    """A positive number of ``unit`` (seconds or minutes), or ``default``."""
+    opt = _option(dest)
+    value = _raw(config, opt)
+    if value in (None, ""):
+        return default
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        number = -1.0
+    if not number > 0 or number == float("inf"):
+        raise pytest.UsageError(
+            f"{opt.flag}: {value!r} is not a positive number of {unit} "
+            f"(set by the command line, ${opt.env} or the ini key {opt.ini})"
+        )
+    return number
+
+
 def _target(config: pytest.Config) -> Target:
     opt = _option("azurestack_target")
     explicit = config.getoption(opt.dest, default=None) or os.environ.get(opt.env or "", "").strip()
@@ -320,6 +365,10 @@ def resolve_settings(config: pytest.Config) -> Settings:
         emulator_build=_choice(config, _option("azurestack_emulator_build")),
         report_json=report_json,
         run_id=_run_id(target),
+        request_timeout=_positive(config, "azurestack_request_timeout", DEFAULT_REQUEST_TIMEOUT, "seconds"),
+        operation_timeout=60
+        * _positive(config, "azurestack_operation_timeout", DEFAULT_OPERATION_TIMEOUT / 60, "minutes"),
+        publish_partial=bool(_raw(config, _option("azurestack_publish_partial"))),
     )
 
 
@@ -332,4 +381,18 @@ def _run_id(target: Target) -> str:
     """
     if target == "playback":
         return RUN_ID_PLACEHOLDER
-    return os.environ.get("AZURESTACK_RUN_ID") or uuid.uuid4().hex[:12]
+    return os.environ.get("AZURESTACK_RUN_ID") or new_run_id()
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """``<UTC start, yyyymmddThhmmss>-<6 hex>``: the sweeper reads a run's age from its id."""
+    started = now or datetime.now(timezone.utc)
+    return f"{started:%Y%m%dt%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def run_started(run_id: str) -> datetime | None:
+    """When the run of ``run_id`` started (UTC), if its id says so (``new_run_id``'s form)."""
+    try:
+        return datetime.strptime(run_id[:15], "%Y%m%dt%H%M%S").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None

@@ -1,9 +1,10 @@
 """pytest-azurestack: hooks and fixture wiring only; the logic lives in small modules.
 
 ``options`` (Settings), ``profiles``, ``targets`` (emulator start, live access check, the sweeper's
-client), ``state`` (per-process run state and the summary), ``signals`` (SIGTERM), ``clients``,
-``transport`` (guard, pin, playback), ``resources`` (resource groups, sweeper); recording and report
-are sub-plugins.
+client), ``state`` (per-process run state, the end-of-run sweep and the summary), ``signals``
+(SIGTERM), ``clients``, ``transport`` (guard, pin, playback, timeouts), ``resources`` (resource
+groups, sweeper), ``masking`` (no secret in any report or log); recording and report are
+sub-plugins.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from _pytest import junitxml  # its xml_key, as pytest's own record_testsuite_property uses it
 from azure.core.credentials import TokenCredential
 from vcr.cassette import Cassette
 
-from . import findings, resources, sdk, targets
+from . import findings, masking, resources, sdk, targets
 from .clients import ClientContext
 from .cloud import PLAYBACK_CLOUD, Cloud
 from .credentials import LiveTarget, PlaybackCredential
@@ -28,7 +30,8 @@ from .recording.names import StableNames
 from .recording.replay import Replayer
 from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
-from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, RunState
+from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, EndOfRunSweep, RunState
+from .sweeper import command_for
 from .transport import AzureStackTransport
 from .verdicts import PROP_PINNED
 from .xdist_io import is_worker
@@ -51,6 +54,8 @@ class AzureStackCleanupWarning(UserWarning):
     """A resource the run created could not be deleted."""
 
 
+MASKING_PLUGIN = "azurestack-masking"
+RUN_ID_PROPERTY = "azurestack_run_id"
 STATE_KEY = pytest.StashKey[RunState]()
 TRANSPORT_KEY = pytest.StashKey[AzureStackTransport]()
 CALL_REPORT_KEY = pytest.StashKey[pytest.TestReport]()
@@ -77,11 +82,25 @@ def pytest_configure(config: pytest.Config) -> None:
     state = RunState()
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(state, "azurestack-run-state")
+    # Before anything can fail: no secret of the run in any report, traceback or log.
+    masking.register_environment()
+    config.pluginmanager.register(masking.MaskingHooks(), MASKING_PLUGIN)
     if not is_worker(config):
         # Workers resolve Settings from the environment they inherit: one run id for all of them.
         state.overlay.set("AZURESTACK_RUN_ID", settings.run_id)
     if settings.is_live:
         state.undo_signals = sigterm_as_keyboard_interrupt()
+        state.run_id = settings.run_id
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if settings is None or not settings.is_live:
+        return None
+    return (
+        f"azurestack: run id {settings.run_id} (target {settings.target}; what it creates is tagged "
+        f"{resources.RUN_TAG}={settings.run_id}; if it is killed: `{command_for(settings.run_id)}`)"
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -91,8 +110,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     settings, state = config.stash[SETTINGS_KEY], _state(config)
     if not settings.is_live or config.option.collectonly:
         return
+    config.pluginmanager.register(EndOfRunSweep(state), "azurestack-end-of-run-sweep")
+    junit = config.stash.get(junitxml.xml_key, None)
+    if junit is not None:  # the run id in every report: JUnit's too
+        junit.add_global_property(RUN_ID_PROPERTY, settings.run_id)
     if settings.target == "emulator" and not is_worker(config):
         state.emulator = targets.start_emulator(settings, state.overlay)
+        masking.register_environment()  # the emulator's client secret, now exported
     config.stash[SETTINGS_KEY] = settings = targets.trusting_emulator(settings)
     if is_worker(config):
         return
@@ -147,21 +171,14 @@ def pytest_collection_modifyitems(
         raise pytest.UsageError(str(error))
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The sweeper: delete every resource group of this run that is still there (live targets)."""
-    config = session.config
-    settings, state = config.stash[SETTINGS_KEY], _state(config)
-    if is_worker(config) or not settings.is_live or state.live is None:
-        return
-    state.sweep(settings, failed=session.testsfailed)
-
-
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     _state(config).write_summary(terminalreporter)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    masks = config.pluginmanager.get_plugin(MASKING_PLUGIN)
+    if masks is not None:
+        masks.close()
     state = config.stash.get(STATE_KEY, None)
     if state is not None:
         state.close()
@@ -233,6 +250,15 @@ def azurestack_location(azurestack_settings: Settings) -> str:
     return azurestack_settings.location
 
 
+@pytest.fixture
+def azurestack_may_delete(request: pytest.FixtureRequest, azurestack_settings: Settings) -> None:
+    """For a test that deletes what the run made: skipped when --azurestack-keep keeps it (always,
+    or on-failure once a test of this process failed), so kept means kept."""
+    reason = resources.keep_reason(azurestack_settings.keep, request.session.testsfailed)
+    if reason is not None:
+        pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def azurestack_run_tags(azurestack_settings: Settings) -> dict[str, str]:
     """Tags every resource of this run carries (the sweeper deletes groups by them)."""
@@ -260,6 +286,8 @@ def _azurestack_transport(
         if _azurestack_live is None
         else _azurestack_live.env.client_id,
         subscription_id=azurestack_subscription_id,
+        request_timeout=settings.request_timeout,
+        operation_timeout=settings.operation_timeout,
     )
     request.node.stash[TRANSPORT_KEY] = transport
     try:
@@ -339,7 +367,14 @@ def resource_group(
         kept = f"resource group {name} (--azurestack-keep {settings.keep})"
         request.node.user_properties.append((KEPT_PROPERTY, kept))
         return
-    failure = resources.delete_resource_group(resource_client, name, test_id)
+    try:
+        failure = resources.delete_resource_group(resource_client, name, test_id)
+    except KeyboardInterrupt:
+        if request.session.exitstatus != pytest.ExitCode.INTERRUPTED:
+            raise
+        # A second Ctrl-C/SIGTERM while an interrupted run cleans up: no traceback; the sweep
+        # that follows finds the group and says what is left.
+        return
     if failure is not None:
         request.node.user_properties.append((CLEANUP_FAILED_PROPERTY, str(failure)))
-        warnings.warn(AzureStackCleanupWarning(str(failure)), stacklevel=1)
+        warnings.warn(AzureStackCleanupWarning(masking.mask(str(failure))), stacklevel=1)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from azure.core.exceptions import AzureError, ResourceNotFoundError
 
+from .arm_faults import fault_line
 from .errors import AzureStackError, one_line
 
 if TYPE_CHECKING:  # the team's SDK release, imported where used (sdk.py)
@@ -37,6 +38,19 @@ class CleanupFailure:
             return self.reason
         where = f" (from {self.test_id})" if self.test_id else ""
         return f"resource group {self.name}{where} was not deleted: {self.reason}"
+
+
+def _why(exc: BaseException) -> str:
+    """One line: the ARM fault (status, code, request id) when it is one."""
+    return fault_line(exc) or one_line(exc, 300)
+
+
+def keep_reason(keep: str, failed: int) -> str | None:
+    """Why a test that deletes what the run made must not (``failed``: tests failed so far), or None."""
+    if not should_keep(keep, failed=bool(failed)):
+        return None
+    why = "" if keep == "always" else f", {failed} test(s) failed"
+    return f"kept: --azurestack-keep {keep}{why}; this test would delete what the run keeps"
 
 
 def should_keep(keep: str, failed: bool) -> bool:
@@ -84,22 +98,27 @@ def delete_resource_group(
     except ResourceNotFoundError:
         return None
     except (AzureError, AzureStackError) as exc:
-        return CleanupFailure(name, one_line(exc, 300), test_id)
+        return CleanupFailure(name, _why(exc), test_id)
     return None
 
 
 def sweep(
-    resource_client: ResourceManagementClient, run_id: str, on_deleted: Callable[[str], None] | None = None
+    resource_client: ResourceManagementClient,
+    run_id: str,
+    on_deleted: Callable[[str], None] | None = None,
+    on_listed: Callable[[list[str]], None] | None = None,
 ) -> list[CleanupFailure]:
     """Delete every resource group tagged with ``run_id``. Lists all groups and filters here, since not
-    every stamp honours a tag ``$filter``."""
+    every stamp honours a tag ``$filter``. ``on_listed``: the groups found, before any delete."""
     try:
         groups = [
             g.name for g in resource_client.resource_groups.list() if (g.tags or {}).get(RUN_TAG) == run_id
         ]
     except (AzureError, AzureStackError) as exc:
-        reason = f"cannot list resource groups to sweep run {run_id}: {one_line(exc, 300)}"
+        reason = f"cannot list resource groups to sweep run {run_id}: {_why(exc)}"
         return [CleanupFailure("", reason)]
+    if on_listed is not None:
+        on_listed(groups)
     failures: list[CleanupFailure] = []
     pollers = []
     for name in groups:  # start every delete first: they run in parallel on the server
@@ -108,14 +127,14 @@ def sweep(
         except ResourceNotFoundError:
             continue
         except (AzureError, AzureStackError) as exc:
-            failures.append(CleanupFailure(name, one_line(exc, 300)))
+            failures.append(CleanupFailure(name, _why(exc)))
     for name, poller in pollers:
         try:
             poller.result()
         except ResourceNotFoundError:
             pass
         except (AzureError, AzureStackError) as exc:
-            failures.append(CleanupFailure(name, one_line(exc, 300)))
+            failures.append(CleanupFailure(name, _why(exc)))
             continue
         if on_deleted is not None:
             on_deleted(name)

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import resources, targets
+from . import masking, resources, sweeper, targets
 from .credentials import LiveTarget, connect
 from .environment import EnvironOverlay
 from .errors import AzureStackError
-from .options import Settings
+from .options import SETTINGS_KEY, Settings
 from .verdicts import PROP_PINNED
+from .xdist_io import is_worker
 
 if TYPE_CHECKING:  # only emulator runs import the emulator
     from .emulator import EmulatorServer
@@ -39,6 +40,8 @@ class RunState:
     kept: list[str] = field(default_factory=list)
     swept: list[str] = field(default_factory=list)
     undo_signals: Callable[[], None] | None = None
+    run_id: str = ""  # live runs: what the sweeper command names
+    sweep_interrupted: bool = False
 
     def connect(self, settings: Settings) -> LiveTarget:
         """The live target, connected once per process; a failure is remembered and re-raised."""
@@ -65,8 +68,18 @@ class RunState:
             )
             return
         client = targets.sweeper_client(settings, self.live)
+        listed: list[str] = []
         try:
-            failures = resources.sweep(client, settings.run_id, on_deleted=self.swept.append)
+            failures = resources.sweep(
+                client, settings.run_id, on_deleted=self.swept.append, on_listed=listed.extend
+            )
+        except KeyboardInterrupt:
+            # A second Ctrl-C or SIGTERM: say what is left instead of a traceback.
+            left = [name for name in listed if name not in self.swept]
+            what = ", ".join(left) if left else "whatever it had not listed yet"
+            self.cleanup_failed.append(f"the sweep was interrupted; left on the stamp: {what}")
+            self.sweep_interrupted = True
+            return
         finally:
             client.close()
         self.cleanup_failed.extend(str(f) for f in failures)
@@ -95,7 +108,13 @@ class RunState:
         if self.cleanup_failed or self.swept or self.kept:
             terminalreporter.section("azurestack: cleanup")
             for line in self.cleanup_failed:
-                terminalreporter.write_line(f"FAILED {line}", red=True)
+                terminalreporter.write_line(f"FAILED {masking.mask(line)}", red=True)
+            if self.cleanup_failed and self.run_id:
+                terminalreporter.write_line(
+                    f"the run fails: delete what is left with `{sweeper.command_for(self.run_id)}` "
+                    "(the stamp's six variables set)",
+                    red=True,
+                )
             for name in self.swept:
                 terminalreporter.write_line(
                     f"swept resource group {name} (left behind by a test of this run)"
@@ -114,3 +133,28 @@ class RunState:
             if self.undo_signals is not None:
                 self.undo_signals()
                 self.undo_signals = None
+
+
+@dataclass(eq=False)
+class EndOfRunSweep:
+    """The end-of-run sweeper, as a plugin of its own, registered at session start: later than the
+    report plugin, so among the trylast session-finish hooks it runs before the JSON is written
+    (which then carries the exit status it sets), and after pytest tore the tests' fixtures down."""
+
+    state: RunState
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Delete every resource group of this run that is still there (live targets).
+
+        A cleanup that failed or was interrupted fails the run: what it left costs quota on the stamp.
+        """
+        config, state = session.config, self.state
+        settings = config.stash[SETTINGS_KEY]
+        if is_worker(config) or not settings.is_live or state.live is None:
+            return
+        state.sweep(settings, failed=session.testsfailed)
+        if state.sweep_interrupted:
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
+        elif state.cleanup_failed and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

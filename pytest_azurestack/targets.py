@@ -142,7 +142,12 @@ def sweeper_client(settings: Settings, live: LiveTarget) -> ResourceManagementCl
         credential=live.credential,
         subscription_id=live.env.subscription_id,
         profile=hybrid[-1],
-        transport=AzureStackTransport(ca_bundle=settings.ca_bundle, principal=live.env.client_id),
+        transport=AzureStackTransport(
+            ca_bundle=settings.ca_bundle,
+            principal=live.env.client_id,
+            request_timeout=settings.request_timeout,
+            operation_timeout=settings.operation_timeout,
+        ),
         polling_interval=polling_interval(settings),
     )
     return context.client(sdk.client_class("resource"))

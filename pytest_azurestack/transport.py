@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import requests
-from azure.core.exceptions import ServiceRequestError
+from azure.core.exceptions import ServiceRequestError, ServiceRequestTimeoutError, ServiceResponseTimeoutError
 from azure.core.pipeline.transport import RequestsTransport
 
+from . import masking
 from .cloud import tls_failure
 from .errors import ApiVersionError, AuthenticationError
 from .profiles import RESOURCES, Profile, resource_type_of, supported_versions
 from .recording.replay import Replayer
 from .recording.wire import WireChange
+from .timeouts import DEFAULT_OPERATION_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, OperationClock
 
 _API_VERSION = re.compile(r"(?:(?<=[?&])|^)api-version=([^&#]*)", re.IGNORECASE)
 # Types whose api-version comes from another request: provider registration (azure-mgmt-core's
@@ -104,10 +107,16 @@ class AzureStackTransport(RequestsTransport):
         ca_bundle: Path | None = None,
         principal: str = "the service principal",
         subscription_id: str | None = None,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        operation_timeout: float = DEFAULT_OPERATION_TIMEOUT,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("connection_verify", str(ca_bundle) if ca_bundle else True)
+        # Connect and read, per request: a server that does not answer fails that request in time.
+        kwargs.setdefault("connection_timeout", request_timeout)
+        kwargs.setdefault("read_timeout", request_timeout)
         super().__init__(**kwargs)
+        self.clock = OperationClock(request_timeout, operation_timeout)
         self.profile = profile
         pins = profile is not None and profile.hybrid
         self.guard = guard and pins
@@ -127,7 +136,7 @@ class AzureStackTransport(RequestsTransport):
     def sleep(self, duration: float) -> None:
         # azure-core's retry and LRO polling wait through here; a replayed run never waits.
         if not self.offline:
-            super().sleep(duration)
+            super().sleep(self.clock.sleeping(duration))
 
     def send(self, request: Any, **kwargs: Any) -> Any:
         if self.guard or self.pin:
@@ -137,15 +146,35 @@ class AzureStackTransport(RequestsTransport):
             response = self.replay.respond(request, stream=kwargs.get("stream", False), block_size=block)
             if response is not None:
                 return response
+        self._register_secrets(request)
+        operation = self.clock.begin(request.method, request.url)
+        started = time.monotonic()
         try:
             response = super().send(request, **kwargs)
+        except (ServiceRequestTimeoutError, ServiceResponseTimeoutError) as exc:
+            connect = isinstance(exc, ServiceRequestTimeoutError)
+            self.clock.failed(operation, request.method, request.url, "timed out")
+            waited = time.monotonic() - started
+            raise self.clock.request_timed_out(request.method, request.url, waited, connect) from None
         except ServiceRequestError as exc:
             if isinstance(exc.inner_exception, requests.exceptions.SSLError):
                 raise tls_failure(f"https://{urlsplit(request.url).netloc}", exc.inner_exception) from None
+            self.clock.failed(operation, request.method, request.url, type(exc).__name__)
             raise
+        self.clock.answered(operation, request.method, request.url, response)
+        if not kwargs.get("stream", False):
+            body = response.body() or b""
+            if b"keyName" in body or b"assword" in body:  # listKeys, a returned password
+                masking.register_json_secrets(body)
         if response.status_code in (401, 403) and resource_type_of(urlsplit(request.url).path) is not None:
             self._raise_auth(request, response)
         return response
+
+    @staticmethod
+    def _register_secrets(request: Any) -> None:
+        """Whatever secret this request carries (its token, an admin password) is masked in reports."""
+        masking.register_authorization(request.headers)
+        masking.register_json_secrets(getattr(request, "content", None) or getattr(request, "data", None))
 
     def _apply_profile(self, request: Any) -> None:
         assert self.profile is not None and self.profile.hybrid

@@ -455,7 +455,10 @@ def test_list_vms_in_resource_group(compute_client: ComputeManagementClient, vm_
     ),
 )
 def test_delete_vm(
-    compute_client: ComputeManagementClient, network_client: NetworkManagementClient, vm_lab: VmLab
+    azurestack_may_delete: None,
+    compute_client: ComputeManagementClient,
+    network_client: NetworkManagementClient,
+    vm_lab: VmLab,
 ) -> None:
     compute_client.virtual_machines.begin_delete(vm_lab.resource_group, vm_lab.vm).result()
     with pytest.raises(ResourceNotFoundError):
@@ -519,6 +522,7 @@ def test_create_windows_vm(
     ),
 )
 def test_delete_resource_group(
+    azurestack_may_delete: None,
     resource_client: ResourceManagementClient,
     compute_client: ComputeManagementClient,
     network_client: NetworkManagementClient,

@@ -13,6 +13,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_azurestack.masking import register_secret
 from pytest_azurestack.profiles import COMPUTE, Profile
 from pytest_azurestack.sdk import RequestModels
 
@@ -35,7 +36,9 @@ OS_DISK_GROWTH_GB = 10
 def _admin_password() -> str:
     """A fresh password meeting Azure's complexity rules; scrubbed from every cassette."""
     alphabet = string.ascii_letters + string.digits
-    return "Az1!" + "".join(secrets.choice(alphabet) for _ in range(20))
+    password = "Az1!" + "".join(secrets.choice(alphabet) for _ in range(20))
+    register_secret(password)  # and out of every report, traceback and log of the run
+    return password
 
 
 @dataclass

@@ -101,3 +101,51 @@ def test_an_explicit_grouping_mode_is_kept(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(*ISOLATED, "-p", "xdist", "-n", "2", "--dist", "loadfile")
     assert "loadgroup" not in result.stdout.str()
     result.assert_outcomes(passed=16, failed=1, skipped=2)
+
+
+CRASHING = """
+import os, signal
+import pytest
+
+@pytest.mark.conformance("AZS-RG-CREATE", "The group is created.")
+def test_rg(azurestack_profile):
+    pass
+
+@pytest.mark.conformance("AZS-VM-CREATE", "The VM is created.", requires=("AZS-RG-CREATE",))
+def test_vm(azurestack_profile):
+    if azurestack_profile == "2020-09-01-hybrid":
+        os.kill(os.getpid(), signal.SIGKILL)  # the worker dies mid-test
+
+@pytest.mark.conformance("AZS-VM-START", "The VM starts.", requires=("AZS-VM-CREATE",))
+def test_start(azurestack_profile):
+    pass
+
+@pytest.mark.conformance("AZS-VM-GET", "The VM reads.", requires=("AZS-RG-CREATE",))
+def test_get(azurestack_profile):
+    pass
+"""
+
+
+@pytest.mark.parametrize("dist", ["load", "loadfile"], ids=["profile-groups", "another-scheduler"])
+def test_a_worker_crash_is_a_failure_and_its_dependants_are_not_run_because_of_it(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, dist: str
+) -> None:
+    """Issue 8, item 6: kill -9 of a worker under -n 2."""
+    monkeypatch.setenv("COLUMNS", "400")  # the matrix's reasons on one line each
+    two = repr(["2020-09-01-hybrid", "2019-03-01-hybrid"])
+    pytester.makeconftest(CONFTEST.replace(repr(list(PROFILES)), two))
+    pytester.makepyfile(test_suite=CRASHING)
+    result = pytester.runpytest(*ISOLATED, "-p", "xdist", "-n", "2", "--dist", dist, "-rs")
+    # Given to the new worker again (another scheduler), the crashed test fails at once, not reruns.
+    result.assert_outcomes(failed=1 if dist == "load" else 2, passed=6, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "AZS-VM-CREATE [[]2020-09-01-hybrid[]] failed: *worker crashed: worker 'gw?' crashed while*",
+            "AZS-VM-START [[]2020-09-01-hybrid[]] not run: prerequisite AZS-VM-CREATE failed (because "
+            "worker crashed*",
+        ]
+    )
+    # What passed on the dead worker still counts on its replacement: only the dependant is not run.
+    rows = {ln.split()[0]: ln.split() for ln in result.outlines if ln.startswith("AZS-") and "[" not in ln}
+    assert rows["AZS-RG-CREATE"][1] == "passed" and rows["AZS-VM-GET"][1] == "passed"
+    assert rows["AZS-VM-CREATE"][1] == "failed" and rows["AZS-VM-START"][1:3] == ["not", "run"]

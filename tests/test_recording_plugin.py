@@ -556,10 +556,27 @@ def test_group_with_a_test_left_unrun_is_not_published(suite: Suite) -> None:
     ]
 
 
+def test_a_failed_run_publishes_nothing_under_xdist_either(suite: Suite) -> None:
+    """The rule (issue 8, item 10): a run that failed publishes no group, its recordings are kept."""
+    group = _group_setup(suite)
+    result = suite.record("rewrite", "-n", "2", "--dist", "loadfile", INNER_FAIL_SECOND="1")
+    result.assert_outcomes(passed=2, failed=1, skipped=1)
+    assert not suite.cassette.exists() and not group.exists()
+    lines = _summary(result)
+    assert (
+        f"azurestack: cassettes of {PROFILE}/test_inner left untouched: the run failed (1 test(s)); "
+        "--azurestack-publish-partial publishes the groups that passed; this run's 1 recorded "
+        f"cassette(s) kept in cassettes/.unpublished/{PROFILE}/test_inner"
+    ) in lines
+    assert not list((suite.pytester.path / "cassettes").glob(".staging-*"))
+
+
 def test_groups_are_decided_apart_and_reported_under_xdist(suite: Suite) -> None:
     group = _group_setup(suite)
     # loadfile: these tests have no conformance mark, so nothing else keeps a module on one worker.
-    result = suite.record("rewrite", "-n", "2", "--dist", "loadfile", INNER_FAIL_SECOND="1")
+    result = suite.record(
+        "rewrite", "-n", "2", "--dist", "loadfile", "--azurestack-publish-partial", INNER_FAIL_SECOND="1"
+    )
     result.assert_outcomes(passed=2, failed=1, skipped=1)
     assert suite.cassette.is_file() and not group.exists()
     lines = _summary(result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from typing import Any
 
 import pytest
@@ -54,6 +55,30 @@ class Groups:
 
     def methods(self) -> list[str]:
         return [method for method, _, _ in self.calls]
+
+
+def _restore_stamp(stamp: Any) -> None:
+    """fake_stamp's discovery, token, subscription and listing answers, after clear_all_handlers."""
+    server, base = stamp.server, stamp.arm_endpoint
+    server.expect_request("/metadata/endpoints").respond_with_json(
+        {"authentication": {"loginEndpoint": f"{base}/adfs/", "audiences": [stamp.audience]}}
+    )
+    server.expect_request("/adfs/.well-known/openid-configuration").respond_with_json(
+        {
+            "token_endpoint": f"{base}/adfs/oauth2/v2.0/token",
+            "issuer": f"{base}/adfs",
+            "authorization_endpoint": f"{base}/adfs/oauth2/v2.0/authorize",
+        }
+    )
+    server.expect_request("/adfs/oauth2/v2.0/token", method="POST").respond_with_json(
+        {"access_token": "tok", "expires_in": 3600, "token_type": "Bearer"}
+    )
+    server.expect_request(stamp.arm_path(""), method="GET").respond_with_json({"id": stamp.arm_path("")})
+    server.expect_request(stamp.arm_path("/resourcegroups"), method="GET").respond_with_handler(
+        lambda request: Response(
+            json.dumps({"value": stamp.resource_groups}), content_type="application/json"
+        )
+    )
 
 
 @pytest.fixture
@@ -108,7 +133,7 @@ def test_keep(pytester: pytest.Pytester, groups: Groups, keep: str, deleted: lis
         result.stdout.fnmatch_lines([f"kept resource group {puts[test]} (--azurestack-keep {keep})"])
 
 
-def test_failed_delete_is_reported(pytester: pytest.Pytester, groups: Groups) -> None:
+def test_failed_delete_is_reported_and_fails_the_run(pytester: pytest.Pytester, groups: Groups) -> None:
     groups.delete_status = 409
     result = _run(pytester, "-k", "test_ok")
     result.assert_outcomes(passed=1, warnings=1)
@@ -116,9 +141,88 @@ def test_failed_delete_is_reported(pytester: pytest.Pytester, groups: Groups) ->
         [
             "*AzureStackCleanupWarning: resource group * (from test_groups.py::test_ok*) was not deleted*",
             "*azurestack: cleanup*",
-            "FAILED resource group * (from test_groups.py::test_ok[[]*[]]) was not deleted:*locked*",
+            "FAILED resource group * (from test_groups.py::test_ok[[]*[]]) was not deleted: ARM fault: "
+            "DELETE /subscriptions/*: HTTP 409: Conflict: the group holds a locked resource",
+            f"the run fails: delete what is left with `azurestack-sweep --run-id {RUN_ID} --yes`*",
         ]
     )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # what the run left costs the stamp's quota
+
+
+def test_the_run_id_is_in_the_header_and_junit(pytester: pytest.Pytester, groups: Groups) -> None:
+    result = _run(pytester, "-k", "test_ok", "--junitxml", "junit.xml")
+    result.stdout.fnmatch_lines(
+        [f"azurestack: run id {RUN_ID} (target live; *tagged azurestack-run={RUN_ID}*azurestack-sweep*"]
+    )
+    junit = (pytester.path / "junit.xml").read_text()
+    assert f'<property name="azurestack_run_id" value="{RUN_ID}"' in junit
+
+
+def test_an_interrupted_sweep_says_what_is_left(
+    pytester: pytest.Pytester, fake_stamp: Any, groups: Groups
+) -> None:
+    """A second SIGTERM while the sweeper deletes: no traceback, the list of what is left, the command."""
+    fake_stamp.resource_groups.append(
+        {"id": "x", "name": "left-behind", "location": "local", "tags": {RUN_TAG: RUN_ID}}
+    )
+    slow = groups.__call__
+
+    def slow_delete(request: Request) -> Response:
+        if request.method == "DELETE":
+            time.sleep(3)
+        return slow(request)
+
+    fake_stamp.server.clear_all_handlers()
+    fake_stamp.server.expect_request(GROUP_URI).respond_with_handler(slow_delete)
+    _restore_stamp(fake_stamp)
+    pytester.makeconftest(
+        """
+        import os, signal, threading
+        import pytest
+
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_sessionfinish(session):
+            threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        """
+    )
+    pytester.makepyfile("def test_nothing(azurestack_profile): pass")
+    result = pytester.runpytest_subprocess(
+        "--azurestack-profile", "2020-09-01-hybrid", "-p", "no:cacheprovider"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "FAILED the sweep was interrupted; left on the stamp: left-behind",
+            f"the run fails: delete what is left with `azurestack-sweep --run-id {RUN_ID} --yes`*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+
+
+KEEPING = """
+import pytest
+
+def test_fails(azurestack_profile):
+    pytest.fail("on purpose")
+
+def test_deletes_the_lab(azurestack_may_delete, azurestack_profile):
+    raise AssertionError("a kept run must not get here")
+"""
+
+
+@pytest.mark.parametrize(("keep", "deletes"), [("on-failure", False), ("always", False), ("never", True)])
+def test_keep_means_the_suites_own_delete_tests_keep_too(
+    pytester: pytest.Pytester, groups: Groups, keep: str, deletes: bool
+) -> None:
+    pytester.makepyfile(KEEPING)
+    result = pytester.runpytest("--azurestack-profile", "2020-09-01-hybrid", "--azurestack-keep", keep, "-rs")
+    if deletes:
+        result.assert_outcomes(failed=2)
+    else:
+        result.assert_outcomes(failed=1, skipped=1)
+        result.stdout.fnmatch_lines(
+            [f"*kept: --azurestack-keep {keep}*this test would delete what the run keeps"]
+        )
 
 
 def test_sweeper_deletes_what_this_run_left(
@@ -238,3 +342,46 @@ def test_sweeper_honours_keep(
         result.stdout.fnmatch_lines(
             [f"kept every resource group tagged {RUN_TAG}={RUN_ID} (--azurestack-keep {keep}*"]
         )
+
+
+def test_a_second_sigterm_during_teardown_leaves_no_traceback_and_names_what_is_left(
+    pytester: pytest.Pytester, fake_stamp: Any, groups: Groups
+) -> None:
+    """Ctrl-C, then Ctrl-C again while the test's group is being deleted: the sweep still runs,
+    and (interrupted in turn) lists what is left with the sweeper command."""
+    handler = groups.__call__
+
+    def slow_and_listed(request: Request) -> Response:
+        if request.method == "PUT":
+            name = request.path.rsplit("/", 1)[1]
+            fake_stamp.resource_groups.append(
+                {"id": "x", "name": name, "location": "local", "tags": {RUN_TAG: RUN_ID}}
+            )
+        if request.method == "DELETE":
+            time.sleep(2)
+        return handler(request)
+
+    fake_stamp.server.clear_all_handlers()
+    fake_stamp.server.expect_request(GROUP_URI).respond_with_handler(slow_and_listed)
+    _restore_stamp(fake_stamp)
+    pytester.makepyfile(
+        """
+        import os, signal, threading
+
+        def test_killed(resource_group):
+            for delay in (0.8, 3.0):  # during the teardown's delete, then during the sweep's
+                threading.Timer(delay, os.kill, (os.getpid(), signal.SIGTERM)).start()
+            os.kill(os.getpid(), signal.SIGTERM)
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "--azurestack-profile", "2020-09-01-hybrid", "-p", "no:cacheprovider"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "FAILED the sweep was interrupted; left on the stamp: azs-2020-09-01-hybrid-test-*",
+            f"the run fails: delete what is left with `azurestack-sweep --run-id {RUN_ID} --yes`*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.INTERRUPTED

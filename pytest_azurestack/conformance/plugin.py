@@ -24,7 +24,8 @@ from ..verdicts import (
     phase_outcome,
     user_property,
 )
-from ..xdist_io import from_controller, tell_worker
+from ..xdist_io import from_controller, is_worker, tell_worker
+from . import crashes
 from .distribution import ProfileGroupScheduling, group_name
 from .marks import (
     EXCLUSIONS_KEY,
@@ -46,6 +47,7 @@ INHERITED_KEY = pytest.StashKey[tuple[Outcome, str]]()
 # Distribution modes that scatter single tests over workers: replaced by loadgroup.
 SCATTERING_DIST = ("load", "worksteal")
 DIST_NOTE_KEY = pytest.StashKey[str]()
+CRASHED_KEY = pytest.StashKey[str]()
 LOADGROUP_INPUT = "azurestack_loadgroup"
 
 
@@ -64,6 +66,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Workers parse the original command line, not our change: pytest_configure_node tells them.
     if from_controller(config, LOADGROUP_INPUT, False):
         config.option.loadgroup = True  # what xdist's worker reads to add "@<group>" to node ids
+    if is_worker(config):
+        crashes.restore(config, config.stash[TRACKER_KEY])
+    elif getattr(config.option, "numprocesses", None):
+        config.pluginmanager.register(crashes.CrashWatch(), "azurestack-crash-watch")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -152,6 +158,10 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if spec is None:
         return (yield)
     tracker = item.config.stash[TRACKER_KEY]
+    crashed = crashes.crashed_before(tracker, profile_name_of(item), spec.id)
+    if crashed is not None:  # given again to a new worker: fail with the same line, do not rerun
+        item.stash[CRASHED_KEY] = crashed
+        pytest.fail(crashed, pytrace=False)
     blocked = tracker.blocker(profile_name_of(item), spec)
     if blocked is not None:
         raise _skip(item, Outcome.NOT_RUN, blocked[0])  # before any of its fixtures is set up
@@ -204,6 +214,8 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    if report.when == "setup" and CRASHED_KEY in item.stash:
+        report.when = "call"  # the verdict of the test, not of its setup
     spec = item.stash.get(SPEC_KEY, None)
     verdict = phase_outcome(report) if spec is not None else None
     if spec is not None and verdict is not None:
@@ -221,5 +233,6 @@ def pytest_runtest_makereport(
                 blocked = tracker.blocker(profile, spec) if outcome is Outcome.NOT_RUN else None
                 cause = blocked[1] if blocked else ""
             complete = user_property(report, PROP_STATE_COMPLETE) is not None
+            cause = item.stash.get(CRASHED_KEY, cause)  # its dependants say why: the crash
             tracker.record(profile, spec.id, outcome, cause, state_complete=complete)
     return report

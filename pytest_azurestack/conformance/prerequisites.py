@@ -35,6 +35,17 @@ class PrerequisiteTracker:
     ) -> None:
         self._status[(profile, cid)] = Status(outcome, cause, state_complete)
 
+    def status(self, profile: str, cid: str) -> Status | None:
+        return self._status.get((profile, cid))
+
+    def snapshot(self) -> list[list[object]]:
+        """Every verdict as plain data (for an xdist worker that starts later)."""
+        return [[p, c, s.outcome.value, s.cause, s.state_complete] for (p, c), s in self._status.items()]
+
+    def restore(self, snapshot: list[list[object]]) -> None:
+        for profile, cid, outcome, cause, complete in snapshot:
+            self.record(str(profile), str(cid), Outcome(outcome), str(cause), state_complete=bool(complete))
+
     def passed(self, profile: str, cid: str) -> bool:
         status = self._status.get((profile, cid))
         return status is not None and status.outcome is Outcome.PASSED

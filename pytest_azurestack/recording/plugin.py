@@ -17,7 +17,7 @@ import pytest
 from vcr.cassette import Cassette
 
 from ..options import SETTINGS_KEY, Settings
-from ..xdist_io import receive, send
+from ..xdist_io import is_worker, receive, send
 from .items import expected_groups, group_of, module_and_test, profile_name
 from .names import RecordedVariables, StableNames
 from .opening import open_session
@@ -113,22 +113,34 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Publish the groups this process recorded; a worker sends its summary lines to the controller."""
+    """Publish the groups recorded; a worker hands its groups to the controller, which alone knows
+    whether the run failed (a failed run publishes nothing unless --azurestack-publish-partial)."""
     config = session.config
     publisher = config.stash.get(PUBLISHER_KEY, None)
     lines = config.stash.get(OUTCOMES_KEY, [])
-    if publisher is not None:
-        expected = expected_groups(session)
-        # Only groups that ran here: a worker's session.items lists every worker's tests.
-        outcomes: list[Outcome] = publisher.finish({g: expected.get(g, set()) for g in publisher.groups})
-        lines += [outcome.line() for outcome in outcomes]
-    send(config, WORKER_OUTPUT, list(lines))
+    if publisher is None:
+        return
+    expected = expected_groups(session)
+    # Only groups that ran here: a worker's session.items lists every worker's tests.
+    mine = {g: expected.get(g, set()) for g in publisher.groups}
+    if is_worker(config):
+        send(config, WORKER_OUTPUT, publisher.handoff(mine))
+        return
+    failed = session.testsfailed
+    run_failed = f"the run failed ({failed} test(s))" if failed else ""
+    if session.shouldstop or session.shouldfail:
+        run_failed = run_failed or "the run stopped early"
+    outcomes: list[Outcome] = publisher.finish(mine, run_failed, partial=_settings(config).publish_partial)
+    outcomes += publisher.rescue_orphans()  # a crashed worker's recordings
+    lines += [outcome.line() for outcome in outcomes]
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
-    """A pytest-xdist worker finished: keep its groups' lines for the summary."""
-    node.config.stash.setdefault(OUTCOMES_KEY, []).extend(receive(node, WORKER_OUTPUT, []))
+    """A pytest-xdist worker finished: the controller publishes its groups with the others."""
+    publisher = node.config.stash.get(PUBLISHER_KEY, None)
+    if publisher is not None:
+        publisher.adopt(receive(node, WORKER_OUTPUT, []))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

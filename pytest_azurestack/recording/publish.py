@@ -1,5 +1,10 @@
 """Cassettes staged per test, published a (profile, suite module) group at a time.
 
+The rule: a run that failed publishes nothing (unless ``--azurestack-publish-partial``: then each
+group whose own tests all passed is published); each group is published all or nothing (its new
+directory is written beside the old one, then swapped in); whatever could not be published is
+kept under ``.unpublished/`` with one line saying why.
+
 The tests of one profile and suite module share server state: a name the server generated in
 one test is sent by later ones, so their cassettes replay only together. A test's cassette is
 therefore staged when it ends (checked for the run's secrets and written atomically under a
@@ -7,8 +12,8 @@ hidden directory of the cassette root), and at session finish a whole group is p
 by file with ``os.replace``, only if every test of the group that ran here passed or was
 skipped and none of its selected tests was left unrun. Otherwise the group's cassettes stay as
 they were and this run's recordings of it are kept under ``.unpublished/<profile>/<module>``,
-so nothing recorded is lost. Each process publishes what it ran: under pytest-xdist the
-conformance plugin keeps a profile's tests on one worker.
+so nothing recorded is lost. Under pytest-xdist each worker hands what it staged to the
+controller (``handoff``/``adopt``), which alone knows whether the run failed and publishes.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import display_path
 from .persister import CassetteFile
@@ -42,6 +49,16 @@ class GroupRun:
     failures: list[str] = field(default_factory=list)  # "<nodeid> (<phase>)"
     ran: set[str] = field(default_factory=set)  # node ids whose teardown reported
     staged: dict[Path, Path] = field(default_factory=dict)  # cassette -> staged copy
+    expected: set[str] = field(default_factory=set)  # a worker's, handed to the controller
+
+    def as_dict(self, group: Group, expected: Collection[str]) -> dict[str, Any]:
+        return {
+            "group": list(group),
+            "failures": list(self.failures),
+            "ran": sorted(self.ran),
+            "staged": {str(k): str(v) for k, v in self.staged.items()},
+            "expected": sorted(expected),
+        }
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,7 @@ class Outcome:
     kept: int = 0
     reason: str = ""
     kept_in: str = ""
+    staging_kept: bool = False  # kept nowhere else: the staging directory must stay
 
     @property
     def published(self) -> bool:
@@ -77,6 +95,8 @@ class CassettePublisher:
         self.cassette_dir = cassette_dir
         self.groups: dict[Group, GroupRun] = {}
         self._staging: Path | None = None
+        self._adopted: set[Path] = set()  # workers' staging directories (xdist controller)
+        self._started = time.time() - 1  # staging directories older than this run are not its own
 
     def _run(self, group: Group) -> GroupRun:
         return self.groups.setdefault(group, GroupRun())
@@ -105,23 +125,72 @@ class CassettePublisher:
     def unpublished_dir(self, group: Group) -> Path:
         return self.cassette_dir / UNPUBLISHED / group[0] / group[1]
 
-    def finish(self, expected: Mapping[Group, Collection[str]]) -> list[Outcome]:
+    def rescue_orphans(self) -> list[Outcome]:
+        """Controller: what a worker staged but never handed over (it crashed) goes to
+        ``.unpublished/``, one outcome per group, instead of staying hidden in its staging directory."""
+        outcomes = []
+        for staging in sorted(self.cassette_dir.glob(f"{STAGING_PREFIX}*")):
+            if (
+                staging in self._adopted
+                or staging == self._staging
+                or staging.stat().st_mtime < self._started
+            ):
+                continue
+            found: dict[Group, GroupRun] = {}
+            for staged in staging.glob("*/*/*.yaml"):
+                profile, module = staged.parent.parent.name, staged.parent.name
+                target = self.cassette_dir / profile / module / staged.name
+                found.setdefault((profile, module), GroupRun()).staged[target] = staged
+            for group, run in sorted(found.items()):
+                reason = "recorded by a worker that did not finish (it crashed)"
+                outcomes.append(self._keep(group, run, self.unpublished_dir(group), reason))
+            if not any(o.staging_kept for o in outcomes):
+                shutil.rmtree(staging, ignore_errors=True)
+        return outcomes
+
+    def handoff(self, expected: Mapping[Group, Collection[str]]) -> list[dict[str, Any]]:
+        """An xdist worker's groups for the controller to publish (plain data; the staging stays)."""
+        return [run.as_dict(group, expected.get(group, ())) for group, run in sorted(self.groups.items())]
+
+    def adopt(self, handed: list[dict[str, Any]]) -> None:
+        """Controller: take over a worker's groups and staged files."""
+        for data in handed:
+            group: Group = (str(data["group"][0]), str(data["group"][1]))
+            run = self._run(group)
+            run.failures += list(data["failures"])
+            run.ran |= set(data["ran"])
+            run.expected |= set(data["expected"])
+            for target, staged in data["staged"].items():
+                run.staged[Path(target)] = Path(staged)
+                self._adopted.add(self.cassette_dir / Path(staged).relative_to(self.cassette_dir).parts[0])
+
+    def finish(
+        self, expected: Mapping[Group, Collection[str]], run_failed: str = "", partial: bool = False
+    ) -> list[Outcome]:
         """Publish every group that may be, keep the others' recordings; one outcome per group.
 
         ``expected``: the node ids of each group this process was to run; any of them without a
-        teardown report means the run stopped early and the group is incomplete.
+        teardown report means the run stopped early and the group is incomplete. ``run_failed``:
+        why the run failed ('' if it did not): then nothing is published unless ``partial``.
         """
         outcomes = []
+        kept_staging = False
         try:
             for group in sorted(self.groups):
-                outcomes.append(self._finish_group(group, expected.get(group, ())))
+                wanted = set(expected.get(group, ())) | self.groups[group].expected
+                outcome = self._finish_group(group, wanted, run_failed, partial)
+                kept_staging = kept_staging or outcome.staging_kept
+                outcomes.append(outcome)
         finally:
-            if self._staging is not None:
-                shutil.rmtree(self._staging, ignore_errors=True)
+            if not kept_staging:  # else it holds what could be kept nowhere else
+                for staging in {*self._adopted, *([self._staging] if self._staging else [])}:
+                    shutil.rmtree(staging, ignore_errors=True)
                 self._staging = None
         return outcomes
 
-    def _finish_group(self, group: Group, expected: Collection[str]) -> Outcome:
+    def _finish_group(
+        self, group: Group, expected: Collection[str], run_failed: str, partial: bool
+    ) -> Outcome:
         run = self.groups[group]
         reasons = []
         if run.failures:
@@ -133,24 +202,79 @@ class CassettePublisher:
                 f"{len(missing)} of its {len(expected)} selected test(s) did not run here "
                 "(the run stopped early)"
             )
+        if run_failed and not reasons and not partial:
+            reasons.append(f"{run_failed}; --azurestack-publish-partial publishes the groups that passed")
         unpublished = self.unpublished_dir(group)
         if reasons:
             return self._keep(group, run, unpublished, "; ".join(reasons))
-        for target, staged in sorted(run.staged.items()):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)  # each file atomic: readers see the old cassette or the new
-        if run.staged:
-            shutil.rmtree(unpublished, ignore_errors=True)  # an earlier failed run's, now stale
+        if not run.staged:
+            return Outcome(group, written=0)
+        try:
+            swap_in(self._group_dir(group), run.staged)
+        except OSError as exc:
+            return self._keep(group, run, unpublished, f"cannot write it ({_os_error(exc)})")
+        shutil.rmtree(unpublished, ignore_errors=True)  # an earlier failed run's, now stale
         return Outcome(group, written=len(run.staged))
+
+    def _group_dir(self, group: Group) -> Path:
+        targets = {target.parent for target in self.groups[group].staged}
+        return targets.pop() if len(targets) == 1 else self.cassette_dir / group[0] / group[1]
 
     def _keep(self, group: Group, run: GroupRun, unpublished: Path, reason: str) -> Outcome:
         if not run.staged:
             return Outcome(group, written=0, reason=reason)
-        shutil.rmtree(unpublished, ignore_errors=True)  # only the latest attempt is worth a look
-        unpublished.mkdir(parents=True)
-        ignore = self.cassette_dir / UNPUBLISHED / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text(IGNORE_EVERYTHING, encoding="utf-8")
-        for target, staged in run.staged.items():
-            os.replace(staged, unpublished / target.name)
+        try:
+            shutil.rmtree(unpublished, ignore_errors=True)  # only the latest attempt is worth a look
+            unpublished.mkdir(parents=True)
+            ignore = self.cassette_dir / UNPUBLISHED / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text(IGNORE_EVERYTHING, encoding="utf-8")
+            for target, staged in run.staged.items():
+                shutil.move(staged, unpublished / target.name)
+        except OSError as exc:
+            staging = {display_path(s.parent) for s in run.staged.values()}
+            blocked = f"cannot write {display_path(unpublished)}: {_os_error(exc)}"
+            where = f"still in {', '.join(sorted(staging))} ({blocked})"
+            return Outcome(group, 0, len(run.staged), reason, where, staging_kept=True)
         return Outcome(group, 0, len(run.staged), reason, display_path(unpublished))
+
+
+def _os_error(exc: OSError) -> str:
+    where = f" {display_path(Path(exc.filename))}" if exc.filename else ""
+    return f"{exc.strerror or type(exc).__name__}:{where}".rstrip(":")
+
+
+def swap_in(group_dir: Path, staged: Mapping[Path, Path]) -> None:
+    """Publish ``staged`` (cassette -> staged copy) into ``group_dir`` all or nothing.
+
+    The group's new directory is built beside the old one (the old cassettes this run did not
+    re-record, then the new ones), then swapped in with two renames; any failure before the swap
+    leaves the old directory as it was. A cassette path that exists but is not a file is refused.
+    """
+    for target in staged:
+        if target.exists() and not target.is_file():
+            raise IsADirectoryError(21, "a cassette path is not a file", str(target))
+    group_dir.parent.mkdir(parents=True, exist_ok=True)
+    beside = Path(tempfile.mkdtemp(prefix=f".{group_dir.name}.new-", dir=group_dir.parent))
+    old = group_dir.with_name(f".{group_dir.name}.old-{beside.name.rsplit('-', 1)[-1]}")
+    try:
+        if group_dir.is_dir():
+            for entry in group_dir.iterdir():
+                if entry.is_dir():
+                    shutil.copytree(entry, beside / entry.name, symlinks=True)
+                elif entry not in staged:
+                    shutil.copy2(entry, beside / entry.name, follow_symlinks=False)
+        for target, copy in staged.items():
+            shutil.copy2(copy, beside / target.name)
+        if group_dir.exists():
+            os.rename(group_dir, old)
+        try:
+            os.rename(beside, group_dir)
+        except OSError:
+            if old.exists():
+                os.rename(old, group_dir)  # put the old group back
+            raise
+    except BaseException:
+        shutil.rmtree(beside, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -96,7 +96,7 @@ class ReportCollector:
             settings,
             self.started,
             json_report.now(),
-            int(exitstatus),
+            int(session.exitstatus),  # as the core plugin left it (a failed cleanup fails the run)
             list(self.config.invocation_params.args),
         )
         json_report.write(settings.report_json, json_report.build(self.results, run))

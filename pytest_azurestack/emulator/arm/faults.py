@@ -1,7 +1,8 @@
 """Fault injection, off by default: per provider, resource type, action, method and optionally name.
 
 Kinds: ``status`` (answer 429/500/503 instead of running the handler, 429 and 503 with
-Retry-After), ``lro`` (the operation the request starts ends ``Failed`` or ``Canceled``) and
+Retry-After, in seconds, a fraction allowed), ``lro`` (the operation the request starts ends
+``Failed`` or ``Canceled``) and
 ``slow`` (delay the response by ``delay`` seconds). ``times`` limits how often a rule fires.
 For ``lro`` rules ``status`` is what the operation's monitor (Location) URL answers at the end
 (500 makes azure-core retry it first, as it would against a real stamp). ``action`` is the last
@@ -26,14 +27,14 @@ _ids = itertools.count(1)
 _STATUS_CODES = {429: "TooManyRequests", 500: "InternalServerError", 503: "ServiceUnavailable"}
 _METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD")
 # The JSON type each settable field takes (None allowed where the default is None).
-_INTS = ("status", "retry_after", "times")
+_INTS = ("status", "times")
 _TEXTS = ("kind", "lro_status", "method", "provider", "resource_type", "action", "name", "code", "message")
 _OPTIONAL = ("method", "provider", "resource_type", "action", "name", "times", "code", "message")
 
 
 def _check_types(rule: FaultRule) -> None:
     """ValueError naming the field: a rule of the wrong shape must not break every request later."""
-    for name in (*_INTS, *_TEXTS, "delay"):
+    for name in (*_INTS, *_TEXTS, "delay", "retry_after"):
         value = getattr(rule, name)
         if value is None:
             if name in _OPTIONAL:
@@ -42,7 +43,7 @@ def _check_types(rule: FaultRule) -> None:
         if name in _INTS:
             ok = isinstance(value, int) and not isinstance(value, bool)
             want = "an integer"
-        elif name == "delay":
+        elif name in ("delay", "retry_after"):
             ok = isinstance(value, int | float) and not isinstance(value, bool)
             want = "a number of seconds"
         else:
@@ -64,7 +65,7 @@ class FaultRule:
     action: str | None = None
     name: str | None = None
     times: int | None = None
-    retry_after: int = 1
+    retry_after: float = 1  # a fraction (which ARM never sends, azure-core honours) keeps tests fast
     code: str | None = None
     message: str | None = None
     id: int = field(default_factory=lambda: next(_ids))
@@ -73,6 +74,7 @@ class FaultRule:
     def __post_init__(self) -> None:
         _check_types(self)
         self.delay = float(self.delay)
+        self.retry_after = float(self.retry_after)
         if self.kind not in ("status", "lro", "slow"):
             raise ValueError(f"fault kind {self.kind!r} is unknown; use status, lro or slow")
         if not 400 <= self.status <= 599:
@@ -120,7 +122,8 @@ class FaultRule:
     def error(self) -> ArmError:
         code = self.code or _STATUS_CODES.get(self.status, "InjectedFault")
         message = self.message or f"Injected fault {self.id}: the service answered {self.status}."
-        headers = {"Retry-After": str(self.retry_after)} if self.status in (429, 503) else {}
+        seconds = f"{self.retry_after:g}"
+        headers = {"Retry-After": seconds} if self.status in (429, 503) else {}
         return ArmError(self.status, code, message, headers=headers)
 
     def describe(self) -> dict[str, Any]:
