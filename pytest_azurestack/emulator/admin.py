@@ -6,6 +6,7 @@ authentication: it listens on loopback only, like the rest of the emulator.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,9 @@ from starlette.routing import Route as StarletteRoute
 
 from pytest_azurestack.emulator.arm.faults import FaultRule
 from pytest_azurestack.emulator.arm.lro import Transition
+from pytest_azurestack.emulator.config import EmulatorConfig
+from pytest_azurestack.emulator.providers.compute import usages
+from pytest_azurestack.emulator.providers.compute.images import ImageCatalog
 
 if TYPE_CHECKING:
     from pytest_azurestack.emulator.stamp import Emulator
@@ -31,6 +35,36 @@ async def _json(request: Request) -> Any:
     if not raw.strip():
         return {}
     return json.loads(raw)
+
+
+SETTINGS = ("subscription_state", "images", "quota")
+
+
+def describe_settings(config: EmulatorConfig) -> dict[str, Any]:
+    images = ImageCatalog.from_config(config).images
+    return {
+        "subscription_state": config.subscription_state,
+        "images": [dataclasses.asdict(i) for i in images],
+        "quota": usages.limits(config.quota),
+    }
+
+
+def apply_settings(config: EmulatorConfig, body: Any) -> None:
+    """Change the settings ``body`` names (``images: null`` restores the default marketplace);
+    validated as a whole first, so a bad value changes nothing."""
+    if not isinstance(body, dict):
+        raise ValueError(f"send a JSON object with any of {', '.join(SETTINGS)}")
+    unknown = set(body) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}; steerable: {', '.join(SETTINGS)}")
+    if "quota" in body and not isinstance(body["quota"], dict):
+        raise ValueError("quota must be an object of usage name -> limit")
+    if "images" in body and body["images"] is not None and not isinstance(body["images"], list):
+        raise ValueError("images must be a list of image objects (or null for the default marketplace)")
+    candidate = dataclasses.replace(config, **body)
+    candidate.validate()
+    for name in body:
+        setattr(config, name, getattr(candidate, name))
 
 
 def routes(emulator: Emulator) -> list[StarletteRoute]:
@@ -95,6 +129,17 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
             return Response(status_code=204)
         return JSONResponse({"value": list(emulator.requests)})
 
+    async def settings(request: Request) -> Response:
+        """The stamp's steerable settings: subscription state, marketplace images, compute quota."""
+        if request.method == "PUT":
+            try:
+                body = await _json(request)
+                with store.lock:
+                    apply_settings(emulator.config, body)
+            except (ValueError, TypeError, AttributeError) as exc:
+                return _error(400, str(exc))
+        return JSONResponse(describe_settings(emulator.config))
+
     async def state(request: Request) -> Response:
         if request.method == "DELETE":
             with store.lock:
@@ -111,6 +156,7 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
         StarletteRoute(f"{PREFIX}/transitions", transitions, methods=["GET", "PUT"]),
         StarletteRoute(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
         StarletteRoute(f"{PREFIX}/faults/{{rule_id:int}}", fault, methods=["DELETE"]),
+        StarletteRoute(f"{PREFIX}/settings", settings, methods=["GET", "PUT"]),
         StarletteRoute(f"{PREFIX}/state", state, methods=["GET", "DELETE"]),
         StarletteRoute(f"{PREFIX}/requests", requests_log, methods=["GET", "DELETE"]),
     ]

@@ -6,14 +6,18 @@ import secrets
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pytest_azurestack import profiles
 from pytest_azurestack.emulator.arm.faults import FaultRule
 from pytest_azurestack.emulator.arm.lro import Transition
+from pytest_azurestack.emulator.providers.compute.images import ImageSpec
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 ALL_PROVIDERS = ("resources", "storage", "network", "compute")
 # Azure Stack ADFS audiences look like this; the GUID is the stamp's, fixed so recordings are stable.
+# What ARM's subscription resource reports (Microsoft.Resources SubscriptionState).
+SUBSCRIPTION_STATES = ("Enabled", "Warned", "PastDue", "Disabled", "Deleted")
 DEFAULT_AUDIENCE = "https://management.adfs.azurestack.local/5ba3e0a4-1b1d-4d8b-9b6e-0f4c4c1e6a71"
 
 
@@ -28,6 +32,11 @@ class EmulatorConfig:
     own polling_interval; a fraction such as 0.01, which ARM never sends but azure-core accepts,
     makes clients that keep their default polling poll fast). ``page_size``: list page size
     (small so nextLink is exercised).
+    ``subscription_state``: what ``GET /subscriptions/{id}`` says (``Enabled``; ``Disabled`` makes
+    Resource Manager refuse every write with ``ReadOnlyDisabledSubscription``, as a lapsed or
+    suspended subscription does). ``images``: the marketplace (a list of ``ImageSpec`` or dicts of
+    its fields; None: the two images of Microsoft's VM sample). ``quota``: compute usage name
+    (``cores``, ``virtualMachines``...) -> limit, over ``compute.usages.DEFAULT_QUOTA``.
     ``providers``: which provider packages to mount. ``work_dir``: where the CA PEM is written
     (a temporary directory when None). ``data_dir``: persist state there (JSON) across restarts.
     """
@@ -49,6 +58,9 @@ class EmulatorConfig:
     retry_after: float = 1
     transitions: dict[str, Transition] = field(default_factory=dict)
     faults: list[FaultRule] = field(default_factory=list)
+    subscription_state: str = "Enabled"
+    images: list[Any] | None = None
+    quota: dict[str, int] = field(default_factory=dict)
     providers: tuple[str, ...] = ALL_PROVIDERS
     work_dir: Path | None = None
     data_dir: Path | None = None
@@ -72,6 +84,17 @@ class EmulatorConfig:
             raise ValueError("lro_polls and lro_seconds must be >= 0")
         if self.retry_after < 0:
             raise ValueError("retry_after must be >= 0 seconds")
+        if self.subscription_state not in SUBSCRIPTION_STATES:
+            states = ", ".join(SUBSCRIPTION_STATES)
+            raise ValueError(
+                f"subscription state {self.subscription_state!r} is unknown; use one of {states}"
+            )
+        for image in self.images or ():
+            if not hasattr(image, "publisher"):
+                ImageSpec.from_dict(image)  # raises ValueError naming what the image lacks
+        bad_quota = {k: v for k, v in self.quota.items() if not isinstance(v, int) or v < 0}
+        if bad_quota:
+            raise ValueError(f"quota limits {bad_quota} must be whole numbers >= 0")
         unknown = set(self.providers) - set(ALL_PROVIDERS)
         if unknown:
             raise ValueError(f"unknown providers {sorted(unknown)}; choose from {', '.join(ALL_PROVIDERS)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pytest_azurestack.emulator.arm.routing import Route
 from pytest_azurestack.emulator.providers.compute import responses as r
+from pytest_azurestack.emulator.providers.compute import usages
 
 NS = "Microsoft.Compute"
 SUB = "/subscriptions/{subscription}"
@@ -56,4 +57,5 @@ ROUTES: list[Route] = [
     _loc(IMG, r.list_versions, "locations/publishers"),
     _loc(IMG + "/{version}", r.get_image_version, "locations/publishers"),
     _loc(LOC + "/vmSizes", r.list_location_sizes, "locations/vmSizes"),
+    _loc(LOC + "/usages", usages.list_usages, "locations/usages"),
 ]
