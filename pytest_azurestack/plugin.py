@@ -23,6 +23,7 @@ from .credentials import LiveTarget, PlaybackCredential
 from .environment import ZERO_GUID
 from .errors import AzureStackError
 from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
+from .preflight import plugin as preflight_hooks
 from .profiles import Profile
 from .recording.names import StableNames
 from .recording.replay import Replayer
@@ -68,6 +69,8 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     # Registered here (not at configure) so the sub-plugins' own options and ini keys exist too.
     for name in SUBPLUGINS:
         pluginmanager.import_plugin(name)
+    # Imported by this module already (session start calls it), so registered rather than imported.
+    pluginmanager.register(preflight_hooks, preflight_hooks.__name__)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -86,10 +89,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Start the emulator and check the live target once, in the controller, before workers exist."""
+    """Start the emulator and run the preflight once, in the controller, before workers exist."""
     config = session.config
     settings, state = config.stash[SETTINGS_KEY], _state(config)
+    if is_worker(config):
+        settings = preflight_hooks.for_worker(config, settings)
     if not settings.is_live or config.option.collectonly:
+        if not settings.is_live and not is_worker(config):
+            preflight_hooks.for_playback_session(config, settings)
+        config.stash[SETTINGS_KEY] = settings
         return
     if settings.target == "emulator" and not is_worker(config):
         state.emulator = targets.start_emulator(settings, state.overlay)
@@ -97,7 +105,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if is_worker(config):
         return
     try:
-        targets.check_access(state.connect(settings), settings.ca_bundle)
+        live = state.connect(settings)
+        if not settings.preflight:
+            targets.check_access(live, settings.ca_bundle)  # the preflight checks this itself
+        config.stash[SETTINGS_KEY] = preflight_hooks.for_live_session(config, settings, live)
     except AzureStackError as exc:
         raise pytest.UsageError(str(exc)) from None
 
@@ -154,7 +165,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     settings, state = config.stash[SETTINGS_KEY], _state(config)
     if is_worker(config) or not settings.is_live or state.live is None:
         return
-    state.sweep(settings, failed=session.testsfailed)
+    state.sweep(settings, failed=session.testsfailed, profile=preflight_hooks.sweeper_profile(config))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

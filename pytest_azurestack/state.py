@@ -15,6 +15,7 @@ from .credentials import LiveTarget, connect
 from .environment import EnvironOverlay
 from .errors import AzureStackError
 from .options import Settings
+from .profiles import Profile
 from .verdicts import PROP_PINNED
 
 if TYPE_CHECKING:  # only emulator runs import the emulator
@@ -52,9 +53,10 @@ class RunState:
         assert self.live is not None
         return self.live
 
-    def sweep(self, settings: Settings, failed: int) -> None:
+    def sweep(self, settings: Settings, failed: int, profile: Profile | None = None) -> None:
         """The sweeper: delete every resource group of this run that is still there, unless
-        --azurestack-keep keeps them (``failed``: how many tests of the run failed)."""
+        --azurestack-keep keeps them (``failed``: how many tests of the run failed; ``profile``: whose
+        Resources api-version to use, one the stamp serves)."""
         assert self.live is not None
         if resources.should_keep(settings.keep, failed=bool(failed)):
             # What the tests left behind is kept for inspection: the sweeper honours the option too.
@@ -64,7 +66,7 @@ class RunState:
                 f"(--azurestack-keep {settings.keep}{why})"
             )
             return
-        client = targets.sweeper_client(settings, self.live)
+        client = targets.sweeper_client(settings, self.live, profile)
         try:
             failures = resources.sweep(client, settings.run_id, on_deleted=self.swept.append)
         finally:
