@@ -42,7 +42,7 @@ def live_facts(
     target: str, cloud: Cloud, location: str, report: PreflightReport, run_id: str, started: datetime
 ) -> dict[str, Any]:
     facts: dict[str, Any] = {
-        "source": "the embedded emulator" if target == "emulator" else "a live stamp",
+        "source": "emulator" if target == "emulator" else "live",
         "arm_endpoint": cloud.arm_endpoint,
         "login_endpoint": cloud.login_endpoint,
         "adfs": cloud.is_adfs,
@@ -83,13 +83,13 @@ def recorded_facts(
     targets = sorted({str(m.get("target")) for m in made.values() if m.get("target")})
     dates = sorted(str(m.get("date")) for m in made.values() if m.get("date"))
     facts: dict[str, Any] = {
-        "source": "recorded (playback replays cassettes; these facts are the recordings')",
+        "source": "recorded",  # playback: these are the cassettes' facts, not a stamp's
         "arm_endpoint": ", ".join(endpoints) or "not recorded",
         "login_endpoint": "not recorded",
         "adfs": None,
         "location": location,
-        "build": (f"emulator build {', '.join(builds)}" if builds else "not recorded")
-        + (f" (recorded on the {', '.join(targets)} target)" if targets else ""),
+        "build": (", ".join(builds) if builds else "not recorded")
+        + (f" (as recorded on the {', '.join(targets)} target)" if targets else ""),
         "provider_api_versions": {},
         "recorded": {
             "between": f"{dates[0]} and {dates[-1]}" if dates else "not recorded",
@@ -140,10 +140,12 @@ def rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
 
 def header_lines(facts: dict[str, Any]) -> list[str]:
     """The terminal header: where, who signs in, the build, the versions; one fact per line."""
-    identity = {True: "ADFS", False: "Azure AD", None: "not recorded"}[facts.get("adfs")]
+    identity = {True: " (ADFS)", False: " (Azure AD)", None: ""}[facts.get("adfs")]
+    source = {"recorded": "stamp, as recorded in the cassettes", "emulator": "stamp (the emulator)"}
+    label = f"azurestack {source.get(facts['source'], 'stamp')}:"
     lines = [
-        f"azurestack stamp: {facts['arm_endpoint']} ({facts['source']}), location {facts['location']}",
-        f"azurestack stamp: login {facts['login_endpoint']} ({identity}); build {facts['build']}",
+        f"{label} {facts['arm_endpoint']}, location {facts['location']}, build {facts['build']}",
+        f"{label} login {facts['login_endpoint']}{identity}",
     ]
     versions = facts.get("provider_api_versions") or {}
     if versions:
