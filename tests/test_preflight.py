@@ -165,7 +165,8 @@ def test_an_unsupported_profile_is_reported_and_the_others_run(
         pytester,
         monkeypatch,
         stamp_1808,
-        "--azurestack-profile", "2020-09-01-hybrid", "--azurestack-profile", "2018-03-01-hybrid", "-rs", *workers,
+        "--azurestack-profile", "2020-09-01-hybrid", "--azurestack-profile", "2018-03-01-hybrid",
+        "-rs", *workers,
     )  # fmt: skip
     result.assert_outcomes(passed=1, skipped=1)
     out = result.stdout.str()
@@ -193,20 +194,20 @@ def test_an_unsupported_profile_is_reported_and_the_others_run(
                 }
             ],
             "the marketplace in location 'local' does not offer image Canonical:UbuntuServer:16.04-LTS (404 "
-            "*), needed under 2018-03-01-hybrid; ask the stamp's operator to download it (administrator portal: "
-            "Marketplace management > Add from Azure), or deselect the tests that boot it",
+            "*), needed under 2018-03-01-hybrid; ask the stamp's operator to download it (administrator "
+            "portal: Marketplace management > Add from Azure), or deselect the tests that boot it",
         ),
         (
             "quota",
             {"cores": 0},
-            "the compute quota in location 'local' leaves 0 of 0 Total Regional vCPUs (0 in use); the run needs 1; "
-            "delete what uses them, or ask the stamp's operator to raise the plan's compute quota *",
+            "the compute quota in location 'local' leaves 0 of 0 Total Regional vCPUs (0 in use); the run "
+            "needs 1; delete what uses them, or ask the stamp's operator to raise the plan's compute quota *",
         ),
         (
             "subscription_state",
             "Disabled",
-            "subscription * is Disabled, not Enabled: Resource Manager refuses every write to it; ask the stamp's "
-            "operator to re-enable it *, or set AZURE_SUBSCRIPTION_ID to an enabled one",
+            "subscription * is Disabled, not Enabled: Resource Manager refuses every write to it; ask the "
+            "stamp's operator to re-enable it *, or set AZURE_SUBSCRIPTION_ID to an enabled one",
         ),
     ],
     ids=["missing-image", "exhausted-quota", "disabled-subscription"],
@@ -284,9 +285,9 @@ def test_auto_chooses_the_profiles_the_stamp_serves_and_says_why(
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
         [
-            "azurestack: --azurestack-profile auto chose 2018-03-01-hybrid, 2017-03-09-profile: the stamp's provider "
-            "documents serve every api-version they pin (build 1808); not 2020-09-01-hybrid (lacks *); "
-            "2019-03-01-hybrid (lacks *)"
+            "azurestack: --azurestack-profile auto chose 2018-03-01-hybrid, 2017-03-09-profile: the stamp's "
+            "provider documents serve every api-version they pin (build 1808); "
+            "not 2020-09-01-hybrid (lacks *); 2019-03-01-hybrid (lacks *)"
         ]
     )
     out = result.stdout.str()
@@ -301,8 +302,8 @@ def test_auto_on_a_2102_stamp_is_every_hybrid_profile(
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(
         [
-            "azurestack: --azurestack-profile auto chose 2020-09-01-hybrid, 2019-03-01-hybrid, 2018-03-01-hybrid, "
-            "2017-03-09-profile: * (build 2102 or later)"
+            "azurestack: --azurestack-profile auto chose 2020-09-01-hybrid, 2019-03-01-hybrid, "
+            "2018-03-01-hybrid, 2017-03-09-profile: * (build 2102 or later)"
         ]
     )
 
@@ -360,7 +361,8 @@ def test_stamp_facts_reach_the_header_and_the_json_report(
         [
             f"azurestack stamp: {endpoint}, location local, build 1808",
             f"azurestack stamp: login {endpoint}/adfs/ (ADFS)",
-            "azurestack stamp: api-versions served: Microsoft.Resources/resourceGroups 2018-02-01, 2016-02-01; *",
+            "azurestack stamp: api-versions served: "
+            "Microsoft.Resources/resourceGroups 2018-02-01, 2016-02-01; *",
             "azurestack run: * started *",
         ]
     )
@@ -387,7 +389,7 @@ def test_playback_facts_are_the_recordings(pytester: pytest.Pytester, clean_env:
         [
             "azurestack stamp, as recorded in the cassettes: https://management.local.azurestack.external, "
             "location local, build 1808 (as recorded on the emulator target)",
-            "azurestack: --azurestack-profile auto chose 2018-03-01-hybrid: the hybrid profiles with cassettes "
-            "under * (playback has no stamp to ask)",
+            "azurestack: --azurestack-profile auto chose 2018-03-01-hybrid: the hybrid profiles with "
+            "cassettes under * (playback has no stamp to ask)",
         ]
     )

@@ -202,3 +202,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     stamp = session.config.stash.get(facts.FACTS_KEY, None)
     if stamp is not None:
         facts.finish(stamp, facts.now())
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    stamp = config.stash.get(facts.FACTS_KEY, None)
+    if stamp is not None and stamp.get("finished"):
+        terminalreporter.write_line(
+            f"azurestack run {stamp['run_id']}: started {stamp['started']}, ended {stamp['finished']}"
+        )

@@ -75,7 +75,10 @@ def _identity_and_subscription(live: LiveTarget, reader: ArmReader, report: Pref
     except AzureStackError as exc:
         report.problems.append(Problem("identity", exc.problem, exc.fix))
         return False
-    report.passed.append(f"a token is issued for {live.cloud.audience}")
+    report.passed.append(
+        f"the metadata document answers (login {live.cloud.login_endpoint}); a token is issued for "
+        f"{live.cloud.audience}"
+    )
     problem, state = subscription.check(reader, live.env.client_id)
     if problem is None:
         report.passed.append(f"subscription {live.env.subscription_id} is {state}")

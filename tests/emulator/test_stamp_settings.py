@@ -14,7 +14,10 @@ from pytest_azurestack.emulator.cli import config_from, parser
 
 COMPUTE = "2017-03-30"
 USAGES = "{sub}/providers/Microsoft.Compute/locations/local/usages"
-UBUNTU = "{sub}/providers/Microsoft.Compute/locations/local/publishers/Canonical/artifacttypes/vmimage/offers/UbuntuServer/skus/16.04-LTS/versions"
+UBUNTU = (
+    "{sub}/providers/Microsoft.Compute/locations/local/publishers/Canonical/artifacttypes/vmimage"
+    "/offers/UbuntuServer/skus/16.04-LTS/versions"
+)
 
 
 def _usage(client: ArmClient) -> dict[str, dict[str, Any]]:
@@ -102,7 +105,8 @@ def test_admin_settings_change_the_marketplace_state_and_quota(
 def test_cli_flags_reach_the_config(tmp_path: Any) -> None:
     images = tmp_path / "images.json"
     images.write_text(
-        '[{"publisher": "P", "offer": "O", "sku": "S", "version": "1.0.0", "os_type": "Linux", "size_gb": 30}]'
+        '[{"publisher": "P", "offer": "O", "sku": "S", "version": "1.0.0", "os_type": "Linux", '
+        '"size_gb": 30}]'
     )
     args = parser().parse_args(
         [
