@@ -106,8 +106,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     try:
         live = state.connect(settings)
-        if not settings.preflight:
-            targets.check_access(live, settings.ca_bundle)  # the preflight checks this itself
+        # Sign-in and the subscription first: without them nothing else can be asked (one line).
+        targets.check_access(live, settings.ca_bundle)
         config.stash[SETTINGS_KEY] = preflight_hooks.for_live_session(config, settings, live)
     except AzureStackError as exc:
         raise pytest.UsageError(str(exc)) from None

@@ -206,7 +206,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     stamp = config.stash.get(facts.FACTS_KEY, None)
-    if stamp is not None and stamp.get("finished"):
+    if stamp is not None and stamp.get("finished") and stamp.get("source") != "recorded":
         terminalreporter.write_line(
             f"azurestack run {stamp['run_id']}: started {stamp['started']}, ended {stamp['finished']}"
         )
