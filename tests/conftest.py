@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 import trustme
+from plugin_helpers import provider_document
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from pytest_azurestack.preflight.providers import NAMESPACES as PREFLIGHT_NAMESPACES
-from pytest_azurestack.preflight.providers import SUITE_TYPES
-from pytest_azurestack.profiles import HYBRID_PROFILES, supported_versions
 
 # Variables the plugin reads: tests start from none of them, whatever the developer's shell has.
 PLUGIN_ENV_PREFIXES = ("AZURESTACK_", "AZURE_")
@@ -112,29 +111,10 @@ def fake_stamp(
         {"id": stamp.arm_path(""), "subscriptionId": stamp.subscription_id, "state": "Enabled"}
     )
     # The preflight reads the provider documents: registered, serving every hybrid profile (a 2102 stamp).
-    served = supported_versions(HYBRID_PROFILES)
     for namespace in PREFLIGHT_NAMESPACES:
-        types = {t for (p, t) in served if p == namespace.lower() and t}
-        types |= {t for t in SUITE_TYPES[namespace.lower()]}
         https_server.expect_request(
             stamp.arm_path(f"/providers/{namespace}"), method="GET"
-        ).respond_with_json(
-            {
-                "id": stamp.arm_path(f"/providers/{namespace}"),
-                "namespace": namespace,
-                "registrationState": "Registered",
-                "resourceTypes": [
-                    {
-                        "resourceType": t,
-                        "locations": ["local"],
-                        "apiVersions": sorted(
-                            served.get((namespace.lower(), t.lower()), served[(namespace.lower(), "")])
-                        ),
-                    }
-                    for t in sorted(types)
-                ],
-            }
-        )
+        ).respond_with_json(provider_document(stamp.subscription_id, namespace))
     # The end-of-run sweeper lists resource groups; by default this stamp has none.
     https_server.expect_request(stamp.arm_path("/resourcegroups"), method="GET").respond_with_handler(
         lambda request: Response(

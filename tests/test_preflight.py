@@ -176,6 +176,11 @@ def test_an_unsupported_profile_is_reported_and_the_others_run(
     # Nothing was sent at 2020-09-01-hybrid's versions, and the run cleaned up after itself.
     assert not {"2019-10-01", "2020-06-01", "2018-11-01"} & stamp_1808.api_versions()
     assert stamp_1808.groups() == []
+    # The preflight ran once, in the controller: each provider document was read once.
+    reads = [
+        r["path"] for r in stamp_1808.emulator.requests if r["path"].endswith("/providers/Microsoft.Compute")
+    ]
+    assert len(reads) == 1, reads
 
 
 @pytest.mark.parametrize(
