@@ -377,6 +377,8 @@ def test_stamp_facts_reach_the_header_and_the_json_report(
     assert stamp["provider_api_versions"]["Microsoft.Compute/virtualMachines"] == ["2017-03-30", "2016-03-30"]
     assert stamp["run_id"] and stamp["started"] <= stamp["finished"]
     assert "azure-core" in stamp["sdk"] and stamp["plugin_version"]
+    assert stamp["preflight"]["checked"] is True and stamp["preflight"]["not_supported"] == {}
+    assert any("is Enabled" in line for line in stamp["preflight"]["passed"])
 
 
 def test_playback_facts_are_the_recordings(pytester: pytest.Pytester, clean_env: None) -> None:

@@ -121,6 +121,16 @@ def _common(facts: dict[str, Any], run_id: str, started: datetime) -> dict[str, 
     return facts
 
 
+def add_preflight(facts: dict[str, Any], report: PreflightReport) -> None:
+    """What the preflight found, for the reports: the checks that passed, the profiles not served."""
+    facts["preflight"] = {
+        "checked": report.checked,
+        "passed": list(report.passed),
+        "not_supported": {name: list(lacks) for name, lacks in report.unsupported.items()},
+        "auto": report.auto or None,
+    }
+
+
 def finish(facts: dict[str, Any], finished: datetime) -> None:
     facts["finished"] = finished.isoformat(timespec="seconds")
 
@@ -154,7 +164,7 @@ def header_lines(facts: dict[str, Any]) -> list[str]:
     versions = facts.get("provider_api_versions") or {}
     if versions:
         shown = "; ".join(f"{t} {', '.join(v)}" for t, v in versions.items())
-        lines.append(f"azurestack stamp: api-versions served: {shown}")
+        lines.append(f"{label} api-versions served: {shown}")
     lines.append(
         f"azurestack run: {facts['run_id']} started {facts['started']}, plugin {facts['plugin_version']}"
     )

@@ -75,6 +75,7 @@ def for_live_session(config: pytest.Config, settings: Settings, live: LiveTarget
             f"azurestack preflight: {name} {report.reason(name)} (its tests are reported not supported; "
             "nothing is created for them)"
         )
+    facts.add_preflight(config.stash[facts.FACTS_KEY], report)
     return settings
 
 
