@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from pytest_azurestack.emulator import EmulatorConfig, EmulatorServer
+from pytest_azurestack.emulator.providers.resources.models import set_registration
 
 GROUP_TYPE = "Microsoft.Resources/resourceGroups"
 LIVE_VARIABLES = (
@@ -240,6 +241,26 @@ def test_what_the_stamp_lacks_stops_the_run_with_one_line_and_its_fix(
     )
     assert len(lines) == 2, lines
     result.stderr.fnmatch_lines([f"  {expected}"])
+    assert stamp_1808.groups() == [] and stamp_1808.writes() == []
+
+
+def test_an_unregistered_provider_stops_the_run_with_the_register_call(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, clean_env: None, stamp_1808: Stamp
+) -> None:
+    stamp_1808.reset()
+    set_registration(stamp_1808.emulator.store, "Microsoft.Compute", "Unregistered")
+    monkeypatch.setattr(stamp_1808, "reset", lambda: stamp_1808.emulator.requests.clear())
+    try:
+        result = _run(pytester, monkeypatch, stamp_1808, "--azurestack-profile", "2018-03-01-hybrid")
+    finally:
+        set_registration(stamp_1808.emulator.store, "Microsoft.Compute", "Registered")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "  resource provider Microsoft.Compute is Unregistered in subscription *; register it: POST "
+            "/subscriptions/*/providers/Microsoft.Compute/register?api-version=2016-02-01 *"
+        ]
+    )
     assert stamp_1808.groups() == [] and stamp_1808.writes() == []
 
 
