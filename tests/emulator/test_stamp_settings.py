@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from helpers import ArmClient, error_of
+from helpers import V2020, ArmClient, create, error_of, linux_vm, make_nic, vm_path
 
 from pytest_azurestack.emulator import EmulatorServer
 from pytest_azurestack.emulator.admin_client import EmulatorAdmin, EmulatorAdminError
@@ -127,3 +127,32 @@ def test_cli_flags_reach_the_config(tmp_path: Any) -> None:
     assert config.images is not None and config.images[0]["publisher"] == "P"
     with pytest.raises(SystemExit):
         parser().parse_args(["--quota", "cores"])
+
+
+def test_a_vm_beyond_the_quota_is_refused_and_nothing_is_made(
+    fresh_emulator: Callable[..., EmulatorServer], arm_client: Callable[..., ArmClient]
+) -> None:
+    server = fresh_emulator(quota={"cores": 1})
+    client = arm_client(server)
+    rg = "quota-rg"
+    assert (
+        client.put(f"{{sub}}/resourcegroups/{rg}", "2019-10-01", json={"location": "local"}).status_code
+        == 201
+    )
+    nic = make_nic(client, rg)
+    create(client, rg, linux_vm(client, nic), name="first")  # Standard_A1: the one core there is
+    second = linux_vm(client, make_nic(client, rg, "nic2"))
+    response = client.put(vm_path(rg, "second"), V2020, json=second)
+    assert response.status_code == 409
+    _, code, message = error_of(response)
+    assert code == "OperationNotAllowed"
+    assert message == (
+        "Operation results in exceeding quota limits of Core. Maximum allowed: 1, Current in use: 1, "
+        "Additional requested: 1."
+    )
+    assert client.get(vm_path(rg, "second"), V2020).status_code == 404
+    # An update of the VM that exists needs no new room.
+    assert (
+        client.put(vm_path(rg, "first"), V2020, json={"location": "local", "tags": {"a": "b"}}).status_code
+        == 200
+    )

@@ -9,7 +9,7 @@ from pytest_azurestack.emulator.arm.lro import respond
 from pytest_azurestack.emulator.arm.paging import paged
 from pytest_azurestack.emulator.arm.request import ArmRequest, ArmResponse
 from pytest_azurestack.emulator.arm.validation import normalize_location
-from pytest_azurestack.emulator.providers.compute import shapes
+from pytest_azurestack.emulator.providers.compute import shapes, usages
 from pytest_azurestack.emulator.providers.compute.images import ImageCatalog, ImageSpec
 from pytest_azurestack.emulator.providers.compute.models import DISK_TYPE, VM_TYPE, Compute, image_id
 from pytest_azurestack.emulator.providers.compute.sizes import AZURE_STACK_SIZES
@@ -46,6 +46,10 @@ def _expand_instance_view(request: ArmRequest) -> bool:
 # --- virtual machines ------------------------------------------------------------------------------
 def put_vm(request: ArmRequest, patch: bool = False) -> ArmResponse:
     compute = _compute(request)
+    if not patch and not request.store.exists(_vm_id(request)):
+        size = ((request.json().get("properties") or {}).get("hardwareProfile") or {}).get("vmSize")
+        if isinstance(size, str):
+            usages.check_room(request, size)  # a new VM needs room in the compute quota
     change = compute.put_vm(
         request.subscription_id,
         request.param("resource_group"),

@@ -92,3 +92,25 @@ def list_usages(request: ArmRequest) -> ArmResponse:
         )
     quota = getattr(request.context.config, "quota", None) or {}
     return ArmResponse(200, {"value": usage_list(request.store, request.subscription_id, location, quota)})
+
+
+def check_room(request: ArmRequest, vm_size: str) -> None:
+    """Refuse a new VM the quota has no room for, as ARM does (409 ``OperationNotAllowed``).
+
+    The wording is Azure Stack Hub's as operators report it ("Operation results in exceeding quota
+    limits of Core. Maximum allowed: 4, Current in use: 4, Additional requested: 1."), unverified
+    against a stamp.
+    """
+    size = find_size(vm_size)
+    quota = limits(getattr(request.context.config, "quota", None) or {})
+    used = current(request.store, request.subscription_id, request.location)
+    wanted = {"cores": size.cores if size is not None else 0, "virtualMachines": 1}
+    for name, label in (("cores", "Core"), ("virtualMachines", "VirtualMachine")):
+        limit = quota.get(name, -1)
+        if 0 <= limit < used[name] + wanted[name]:
+            raise ArmError(
+                409,
+                "OperationNotAllowed",
+                f"Operation results in exceeding quota limits of {label}. Maximum allowed: {limit}, "
+                f"Current in use: {used[name]}, Additional requested: {wanted[name]}.",
+            )
