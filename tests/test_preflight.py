@@ -281,6 +281,28 @@ def test_every_problem_is_listed_in_one_pass(
     assert stamp_1808.groups() == []
 
 
+def test_no_preflight_runs_an_unsupported_profile_and_says_what_happens(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, clean_env: None, stamp_1808: Stamp
+) -> None:
+    result = _run(
+        pytester,
+        monkeypatch,
+        stamp_1808,
+        "--azurestack-profile", "2020-09-01-hybrid", "--azurestack-profile", "2018-03-01-hybrid",
+        "--azurestack-no-preflight",
+    )  # fmt: skip
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "azurestack preflight: 2020-09-01-hybrid not supported by this stamp: it lacks * "
+            "(--azurestack-no-preflight: its tests run, and the stamp refuses their requests)",
+            "AZS-T-GROUP*not supported*passed*",
+        ]
+    )
+    assert "InvalidApiVersionParameter" in result.stdout.str()  # the stamp's own refusal is the reason
+    assert stamp_1808.groups() == []
+
+
 def test_no_preflight_skips_the_checks(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, clean_env: None, stamp_1808: Stamp
 ) -> None:

@@ -70,11 +70,13 @@ def for_live_session(config: pytest.Config, settings: Settings, live: LiveTarget
     header = _header(config)
     if report.checked:
         header.extend(f"azurestack preflight: ok: {line}" for line in report.passed)
+    outcome = (
+        "its tests are reported not supported; nothing is created for them"
+        if report.checked
+        else "--azurestack-no-preflight: its tests run, and the stamp refuses their requests"
+    )
     for name in report.unsupported:
-        header.append(
-            f"azurestack preflight: {name} {report.reason(name)} (its tests are reported not supported; "
-            "nothing is created for them)"
-        )
+        header.append(f"azurestack preflight: {name} {report.reason(name)} ({outcome})")
     facts.add_preflight(config.stash[facts.FACTS_KEY], report)
     return settings
 
