@@ -264,6 +264,28 @@ def test_an_unregistered_provider_stops_the_run_with_the_register_call(
     assert stamp_1808.groups() == [] and stamp_1808.writes() == []
 
 
+def test_a_location_the_stamp_lacks_is_one_line(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, clean_env: None, stamp_1808: Stamp
+) -> None:
+    result = _run(
+        pytester,
+        monkeypatch,
+        stamp_1808,
+        "--azurestack-profile",
+        "2018-03-01-hybrid",
+        "--azurestack-location",
+        "westus",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    lines = _error_lines(result)
+    assert len(lines) == 2, lines
+    assert lines[1] == (
+        f"  location 'westus' is not offered to subscription {stamp_1808.info.subscription_id} "
+        "(it offers local); set AZURE_RESOURCE_LOCATION (or --azurestack-location) to local"
+    )
+    assert stamp_1808.groups() == [] and stamp_1808.writes() == []
+
+
 def test_every_problem_is_listed_in_one_pass(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, clean_env: None, stamp_1808: Stamp
 ) -> None:

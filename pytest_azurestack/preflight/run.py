@@ -102,6 +102,10 @@ def _checks(
             f"resource providers {', '.join(report.registration)} are registered; "
             f"the build they indicate: {providers.indicated_build(report.provider_versions)}"
         )
+    problem, _ = subscription.check_location(reader, location)
+    if problem is not None:
+        report.problems.append(problem)
+        return  # every check below asks about the location
     runnable = [p for p in profiles if p.name not in report.unsupported]
     images: dict[tuple[str, str, str], list[str]] = {}
     sizes: dict[str, list[str]] = {}

@@ -46,3 +46,25 @@ def check(reader: ArmReader, principal: str) -> tuple[Problem | None, str]:
             state,
         )
     return None, state
+
+
+def check_location(reader: ArmReader, location: str) -> tuple[Problem | None, list[str]]:
+    """(the problem, or None; the locations offered) of ``GET /subscriptions/{id}/locations``."""
+    answer = reader.get(reader.subscription_path("/locations"), SUBSCRIPTION_API_VERSION)
+    entries = answer.body.get("value") if answer.ok and isinstance(answer.body, dict) else None
+    if not isinstance(entries, list):
+        return None, []  # not every stamp lists them: the marketplace checks still find a wrong one
+    offered = [str(e.get("name")) for e in entries if isinstance(e, dict) and e.get("name")]
+    wanted = location.replace(" ", "").lower()
+    suggestion = offered[0] if offered else "its region"
+    if any(name.replace(" ", "").lower() == wanted for name in offered):
+        return None, offered
+    return (
+        Problem(
+            "subscription",
+            f"location '{location}' is not offered to subscription {reader.subscription_id} "
+            f"(it offers {', '.join(offered) or 'none'})",
+            f"set AZURE_RESOURCE_LOCATION (or --azurestack-location) to {suggestion}",
+        ),
+        offered,
+    )
