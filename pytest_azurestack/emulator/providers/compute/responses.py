@@ -47,9 +47,7 @@ def _expand_instance_view(request: ArmRequest) -> bool:
 def put_vm(request: ArmRequest, patch: bool = False) -> ArmResponse:
     compute = _compute(request)
     if not patch and not request.store.exists(_vm_id(request)):
-        size = ((request.json().get("properties") or {}).get("hardwareProfile") or {}).get("vmSize")
-        if isinstance(size, str):
-            usages.check_room(request, size)  # a new VM needs room in the compute quota
+        usages.check_room(request, request.json())  # a new VM needs room in the compute quota
     change = compute.put_vm(
         request.subscription_id,
         request.param("resource_group"),

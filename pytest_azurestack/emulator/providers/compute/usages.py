@@ -94,13 +94,26 @@ def list_usages(request: ArmRequest) -> ArmResponse:
     return ArmResponse(200, {"value": usage_list(request.store, request.subscription_id, location, quota)})
 
 
-def check_room(request: ArmRequest, vm_size: str) -> None:
-    """Refuse a new VM the quota has no room for, as ARM does (409 ``OperationNotAllowed``).
+def _size_of(body: Any) -> str | None:
+    """The body's ``properties.hardwareProfile.vmSize``, if the body has that shape (the VM rules
+    report a malformed one; quota only counts what it can)."""
+    props = body.get("properties") if isinstance(body, dict) else None
+    hardware = props.get("hardwareProfile") if isinstance(props, dict) else None
+    size = hardware.get("vmSize") if isinstance(hardware, dict) else None
+    return size if isinstance(size, str) else None
+
+
+def check_room(request: ArmRequest, body: Any) -> None:
+    """Refuse a new VM (``body``: its PUT body) the quota has no room for, as ARM does (409
+    ``OperationNotAllowed``).
 
     The wording is Azure Stack Hub's as operators report it ("Operation results in exceeding quota
     limits of Core. Maximum allowed: 4, Current in use: 4, Additional requested: 1."), unverified
     against a stamp.
     """
+    vm_size = _size_of(body)
+    if vm_size is None:
+        return
     size = find_size(vm_size)
     quota = limits(getattr(request.context.config, "quota", None) or {})
     used = current(request.store, request.subscription_id, request.location)
