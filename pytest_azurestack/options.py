@@ -28,6 +28,7 @@ TARGETS: tuple[Target, ...] = ("playback", "emulator", "live")
 RECORD_MODES: tuple[RecordMode, ...] = ("none", "once", "new_episodes", "all", "rewrite")
 KEEP_CHOICES: tuple[Keep, ...] = ("never", "on-failure", "always")
 DEFAULT_LOCATION = "local"
+AUTO = "auto"  # --azurestack-profile auto: the profiles the stamp serves
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,10 @@ OPTIONS: tuple[Option, ...] = (
         "--azurestack-profile",
         "AZURESTACK_PROFILES",
         "API version profile to run under; repeatable (env: comma-separated). Accepts "
-        "2020-09-01-hybrid or v2020_09_01_hybrid. Default: every hybrid profile (with cassettes, "
-        "in playback); latest only when named, since its versions are whatever the installed SDK sends",
+        "2020-09-01-hybrid or v2020_09_01_hybrid, or auto: the hybrid profiles the stamp serves, read "
+        "from its provider documents (in playback: those with cassettes). Default: every hybrid profile "
+        "(with cassettes, in playback); latest only when named, since its versions are whatever the "
+        "installed SDK sends",
         kind="list",
         ini_aliases=("azurestack_profiles",),
     ),
@@ -138,6 +141,15 @@ OPTIONS: tuple[Option, ...] = (
         default="2102",
     ),
     Option(
+        "azurestack_no_preflight",
+        "--azurestack-no-preflight",
+        "AZURESTACK_NO_PREFLIGHT",
+        "skip the preflight (live and emulator targets): the checks, before anything is created, that "
+        "the subscription is Enabled, the providers registered and serving each profile's api-versions, "
+        "the images, VM sizes and quota there. The provider documents are still read, for the stamp facts",
+        kind="bool",
+    ),
+    Option(
         "azurestack_report_json",
         "--azurestack-report-json",
         "AZURESTACK_REPORT_JSON",
@@ -195,6 +207,8 @@ class Settings:
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT  # seconds
     operation_timeout: float = DEFAULT_OPERATION_TIMEOUT  # seconds (the option is in minutes)
     publish_partial: bool = False
+    preflight: bool = True
+    profiles_auto: bool = False
 
     @property
     def is_live(self) -> bool:
@@ -330,9 +344,14 @@ def resolve_settings(config: pytest.Config) -> Settings:
             f"{profile_option.flag}: the value is empty; give a profile name, one of "
             f"{', '.join(p.name for p in ALL_PROFILES)} (or leave the option out for the default)"
         )
+    auto = isinstance(names, list) and any(str(n).strip().lower() == AUTO for n in names)
+    if auto and len(names or []) > 1:  # type: ignore[arg-type]
+        raise pytest.UsageError(
+            f"{profile_option.flag}: auto chooses the profiles itself; give auto alone, or name the profiles"
+        )
     try:
         # Profiles hold dicts (unhashable): de-duplicate by name, keeping the order given.
-        given = {p.name: p for p in (get_profile(n) for n in (names or []))}  # type: ignore[union-attr]
+        given = {p.name: p for p in (get_profile(n) for n in (names or []) if not auto)}  # type: ignore[union-attr]
         profiles = tuple(given.values())
     except UnknownProfileError as exc:
         raise pytest.UsageError(f"--azurestack-profile: {exc}") from None
@@ -369,6 +388,8 @@ def resolve_settings(config: pytest.Config) -> Settings:
         operation_timeout=60
         * _positive(config, "azurestack_operation_timeout", DEFAULT_OPERATION_TIMEOUT / 60, "minutes"),
         publish_partial=bool(_raw(config, _option("azurestack_publish_partial"))),
+        preflight=not bool(_raw(config, _option("azurestack_no_preflight"))),
+        profiles_auto=auto,
     )
 
 

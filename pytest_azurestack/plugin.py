@@ -25,6 +25,7 @@ from .credentials import LiveTarget, PlaybackCredential
 from .environment import ZERO_GUID
 from .errors import AzureStackError
 from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
+from .preflight import plugin as preflight_hooks
 from .profiles import Profile
 from .recording.names import StableNames
 from .recording.replay import Replayer
@@ -73,6 +74,8 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     # Registered here (not at configure) so the sub-plugins' own options and ini keys exist too.
     for name in SUBPLUGINS:
         pluginmanager.import_plugin(name)
+    # Imported by this module already (session start calls it), so registered rather than imported.
+    pluginmanager.register(preflight_hooks, preflight_hooks.__name__)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -105,10 +108,15 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Start the emulator and check the live target once, in the controller, before workers exist."""
+    """Start the emulator and run the preflight once, in the controller, before workers exist."""
     config = session.config
     settings, state = config.stash[SETTINGS_KEY], _state(config)
+    if is_worker(config):
+        settings = preflight_hooks.for_worker(config, settings)
     if not settings.is_live or config.option.collectonly:
+        if not settings.is_live and not is_worker(config):
+            preflight_hooks.for_playback_session(config, settings)
+        config.stash[SETTINGS_KEY] = settings
         return
     config.pluginmanager.register(EndOfRunSweep(state), "azurestack-end-of-run-sweep")
     junit = config.stash.get(junitxml.xml_key, None)
@@ -121,7 +129,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if is_worker(config):
         return
     try:
-        targets.check_access(state.connect(settings), settings.ca_bundle)
+        live = state.connect(settings)
+        # Sign-in and the subscription first: without them nothing else can be asked (one line).
+        targets.check_access(live, settings.ca_bundle)
+        config.stash[SETTINGS_KEY] = preflight_hooks.for_live_session(config, settings, live)
     except AzureStackError as exc:
         raise pytest.UsageError(str(exc)) from None
 

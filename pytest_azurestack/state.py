@@ -15,6 +15,8 @@ from .credentials import LiveTarget, connect
 from .environment import EnvironOverlay
 from .errors import AzureStackError
 from .options import SETTINGS_KEY, Settings
+from .preflight import plugin as preflight_hooks
+from .profiles import Profile
 from .verdicts import PROP_PINNED
 from .xdist_io import is_worker
 
@@ -55,9 +57,10 @@ class RunState:
         assert self.live is not None
         return self.live
 
-    def sweep(self, settings: Settings, failed: int) -> None:
+    def sweep(self, settings: Settings, failed: int, profile: Profile | None = None) -> None:
         """The sweeper: delete every resource group of this run that is still there, unless
-        --azurestack-keep keeps them (``failed``: how many tests of the run failed)."""
+        --azurestack-keep keeps them (``failed``: how many tests of the run failed; ``profile``: whose
+        Resources api-version to use, one the stamp serves)."""
         assert self.live is not None
         if resources.should_keep(settings.keep, failed=bool(failed)):
             # What the tests left behind is kept for inspection: the sweeper honours the option too.
@@ -67,7 +70,7 @@ class RunState:
                 f"(--azurestack-keep {settings.keep}{why})"
             )
             return
-        client = targets.sweeper_client(settings, self.live)
+        client = targets.sweeper_client(settings, self.live, profile)
         listed: list[str] = []
         try:
             failures = resources.sweep(
@@ -153,7 +156,7 @@ class EndOfRunSweep:
         settings = config.stash[SETTINGS_KEY]
         if is_worker(config) or not settings.is_live or state.live is None:
             return
-        state.sweep(settings, failed=session.testsfailed)
+        state.sweep(settings, failed=session.testsfailed, profile=preflight_hooks.sweeper_profile(config))
         if state.sweep_interrupted:
             session.exitstatus = pytest.ExitCode.INTERRUPTED
         elif state.cleanup_failed and session.exitstatus == pytest.ExitCode.OK:

@@ -25,7 +25,7 @@ from .credentials import LiveTarget
 from .environment import EnvironOverlay
 from .errors import AuthenticationError, ConfigurationError, EndpointError, one_line
 from .options import Settings
-from .profiles import HYBRID_PROFILES
+from .profiles import HYBRID_PROFILES, Profile
 from .transport import AzureStackTransport, arm_error
 
 if TYPE_CHECKING:
@@ -133,16 +133,26 @@ def check_subscription(live: LiveTarget, ca_bundle: Path | None) -> None:
     )
 
 
-def sweeper_client(settings: Settings, live: LiveTarget) -> ResourceManagementClient:
-    """A resource client for the run itself (no test's profile or cassette): the sweeper's."""
-    # The oldest profile of the run: every stamp that serves the run's profiles serves its versions.
-    hybrid = [p for p in settings.profiles if p.hybrid] or list(HYBRID_PROFILES)
+def sweeper_client(
+    settings: Settings, live: LiveTarget, profile: Profile | None = None
+) -> ResourceManagementClient:
+    """A resource client for the run itself (no test's profile or cassette): the sweeper's.
+
+    ``profile``: one whose Resources version the stamp serves (the preflight's discovery picks it);
+    by default the oldest hybrid profile, which every Azure Stack Hub build serves. Never the run's
+    own profiles: a run of a profile the stamp lacks must still be able to list and delete its groups.
+    Pin mode is on, so a single-API SDK (which cannot target a profile) sends that version too.
+    """
+    profile = profile or HYBRID_PROFILES[-1]
     context = ClientContext(
         cloud=live.cloud,
         credential=live.credential,
         subscription_id=live.env.subscription_id,
-        profile=hybrid[-1],
+        profile=profile,
         transport=AzureStackTransport(
+            profile=profile,
+            guard=False,
+            pin=True,
             ca_bundle=settings.ca_bundle,
             principal=live.env.client_id,
             request_timeout=settings.request_timeout,

@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from vm_lab import VmLab
+from vm_lab import LINUX_IMAGE, MANAGED_VM_SIZE, UNMANAGED_VM_SIZE, WINDOWS_IMAGE, VmLab
 
+from pytest_azurestack.preflight.model import ProfileNeeds
 from pytest_azurestack.profiles import Profile
+
+
+def pytest_azurestack_profile_needs(config: pytest.Config, profile: Profile) -> ProfileNeeds:
+    """What the preflight checks for this suite: both images, and one VM at a time per profile
+    (the Linux VM is deleted before the Windows VM takes its NIC)."""
+    images = tuple((i["publisher"], i["offer"], i["sku"]) for i in (LINUX_IMAGE, WINDOWS_IMAGE))
+    size = MANAGED_VM_SIZE if profile.has_managed_disks else UNMANAGED_VM_SIZE
+    return ProfileNeeds(images=images, vm_sizes=(size,))
 
 
 @pytest.fixture(scope="session")

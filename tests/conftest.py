@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 import trustme
+from plugin_helpers import provider_document
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
+
+from pytest_azurestack.preflight.providers import NAMESPACES as PREFLIGHT_NAMESPACES
 
 # Variables the plugin reads: tests start from none of them, whatever the developer's shell has.
 PLUGIN_ENV_PREFIXES = ("AZURESTACK_", "AZURE_")
@@ -107,6 +110,11 @@ def fake_stamp(
     https_server.expect_request(stamp.arm_path(""), method="GET").respond_with_json(
         {"id": stamp.arm_path(""), "subscriptionId": stamp.subscription_id, "state": "Enabled"}
     )
+    # The preflight reads the provider documents: registered, serving every hybrid profile (a 2102 stamp).
+    for namespace in PREFLIGHT_NAMESPACES:
+        https_server.expect_request(
+            stamp.arm_path(f"/providers/{namespace}"), method="GET"
+        ).respond_with_json(provider_document(stamp.subscription_id, namespace))
     # The end-of-run sweeper lists resource groups; by default this stamp has none.
     https_server.expect_request(stamp.arm_path("/resourcegroups"), method="GET").respond_with_handler(
         lambda request: Response(

@@ -13,6 +13,8 @@ import vcr
 from vcr.cassette import Cassette
 from vcr.request import Request
 
+from pytest_azurestack.preflight.providers import NAMESPACES, SUITE_TYPES
+from pytest_azurestack.profiles import HYBRID_PROFILES, supported_versions
 from pytest_azurestack.recording.matchers import MATCH_ON, MATCHERS
 from pytest_azurestack.recording.sanitize import Scrubber
 
@@ -52,3 +54,26 @@ def arm_cassette(
     cassette._loaded_count = len(cassette.data)  # as if read from its file (vcrpy 9 counts them)
     cassette.rewound = True
     return cassette
+
+
+def provider_document(subscription_id: str, namespace: str) -> dict[str, Any] | None:
+    """``GET /subscriptions/{id}/providers/{namespace}`` as a 2102 stamp answers it (the preflight
+    reads it): registered, each suite resource type with every hybrid profile's versions."""
+    canonical = next((n for n in NAMESPACES if n.lower() == namespace.lower()), None)
+    if canonical is None:
+        return None
+    served = supported_versions(HYBRID_PROFILES)
+    provider = canonical.lower()
+    return {
+        "id": f"/subscriptions/{subscription_id}/providers/{canonical}",
+        "namespace": canonical,
+        "registrationState": "Registered",
+        "resourceTypes": [
+            {
+                "resourceType": resource_type,
+                "locations": ["local"],
+                "apiVersions": sorted(served.get((provider, resource_type.lower()), served[(provider, "")])),
+            }
+            for resource_type in SUITE_TYPES[provider]
+        ],
+    }

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
+from plugin_helpers import provider_document
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -142,6 +143,9 @@ class FakeStamp:
         lower = path.lower()
         if lower == prefix.lower():  # the live target's check that the subscription is visible
             return _json({"id": prefix, "subscriptionId": SUBSCRIPTION, "state": "Enabled"})
+        document = provider_document(SUBSCRIPTION, path.rsplit("/", 1)[-1])
+        if lower.startswith(f"{prefix}/providers/".lower()) and lower.count("/") == 4 and document:
+            return _json(document)  # the preflight's read of a provider document
         if lower == f"{prefix}/resourcegroups".lower():
             return self._list(request)
         match = re.fullmatch(rf"{prefix}/resourcegroups/([^/]+)".lower(), lower)

@@ -6,6 +6,7 @@ authentication: it listens on loopback only, like the rest of the emulator.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,9 @@ from starlette.routing import Route as StarletteRoute
 
 from pytest_azurestack.emulator.arm.faults import FaultRule
 from pytest_azurestack.emulator.arm.lro import Transition
+from pytest_azurestack.emulator.config import EmulatorConfig
 from pytest_azurestack.emulator.providers.compute import usages
+from pytest_azurestack.emulator.providers.compute.images import ImageCatalog
 
 if TYPE_CHECKING:
     from pytest_azurestack.emulator.stamp import Emulator
@@ -32,6 +35,42 @@ async def _json(request: Request) -> Any:
     if not raw.strip():
         return {}
     return json.loads(raw)
+
+
+SETTINGS = ("subscription_state", "images", "realistic")
+
+
+def describe_settings(config: EmulatorConfig) -> dict[str, Any]:
+    images = ImageCatalog.from_config(config).images
+    return {
+        "subscription_state": config.subscription_state,
+        "images": [dataclasses.asdict(i) for i in images],
+        "realistic": config.realistic,
+    }
+
+
+def apply_settings(emulator: Emulator, body: Any) -> None:
+    """Change the settings ``body`` names (``images: null`` restores the default marketplace);
+    validated as a whole first, so a bad value changes nothing. Quotas have ``/quotas``."""
+    if not isinstance(body, dict):
+        raise ValueError(f"send a JSON object with any of {', '.join(SETTINGS)}")
+    unknown = set(body) - set(SETTINGS)
+    if unknown:
+        raise ValueError(
+            f"unknown settings {sorted(unknown)}; steerable: {', '.join(SETTINGS)} (quotas: {PREFIX}/quotas)"
+        )
+    if "images" in body and body["images"] is not None and not isinstance(body["images"], list):
+        raise ValueError("images must be a list of image objects (or null for the default marketplace)")
+    if not isinstance(body.get("realistic", False), bool):
+        raise ValueError(f"realistic must be true or false, not {body['realistic']!r}")
+    config = emulator.config
+    candidate = dataclasses.replace(config, **body)
+    candidate.validate()
+    for name in body:
+        if name == "realistic":
+            emulator.set_realistic(body[name])
+        else:
+            setattr(config, name, getattr(candidate, name))
 
 
 def routes(emulator: Emulator) -> list[StarletteRoute]:
@@ -108,29 +147,22 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
                 config.quotas.update(given)
         return JSONResponse(usages.limits(config.quotas))
 
-    async def settings(request: Request) -> Response:
-        """Settings that may change while the emulator runs: ``realistic``."""
-        if request.method == "PUT":
-            try:
-                body = await _json(request)
-            except ValueError as exc:
-                return _error(400, f'the body is not JSON ({exc}); send {{"realistic": true}}')
-            if not isinstance(body, dict):
-                return _error(400, 'send a JSON object such as {"realistic": true}')
-            unknown = sorted(set(body) - {"realistic"})
-            if unknown:
-                return _error(400, f"unknown settings {unknown}; the one that can change is realistic")
-            if not isinstance(body.get("realistic", False), bool):
-                return _error(400, f"realistic must be true or false, not {body['realistic']!r}")
-            if "realistic" in body:
-                emulator.set_realistic(body["realistic"])
-        return JSONResponse({"realistic": emulator.config.realistic})
-
     async def requests_log(request: Request) -> Response:
         if request.method == "DELETE":
             emulator.requests.clear()
             return Response(status_code=204)
         return JSONResponse({"value": list(emulator.requests)})
+
+    async def settings(request: Request) -> Response:
+        """The stamp's steerable settings: subscription state, marketplace images, realistic timing."""
+        if request.method == "PUT":
+            try:
+                body = await _json(request)
+                with store.lock:
+                    apply_settings(emulator, body)
+            except (ValueError, TypeError, AttributeError) as exc:
+                return _error(400, str(exc))
+        return JSONResponse(describe_settings(emulator.config))
 
     async def state(request: Request) -> Response:
         if request.method == "DELETE":
@@ -148,8 +180,8 @@ def routes(emulator: Emulator) -> list[StarletteRoute]:
         StarletteRoute(f"{PREFIX}/transitions", transitions, methods=["GET", "PUT"]),
         StarletteRoute(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
         StarletteRoute(f"{PREFIX}/faults/{{rule_id:int}}", fault, methods=["DELETE"]),
+        StarletteRoute(f"{PREFIX}/settings", settings, methods=["GET", "PUT"]),
         StarletteRoute(f"{PREFIX}/state", state, methods=["GET", "DELETE"]),
         StarletteRoute(f"{PREFIX}/requests", requests_log, methods=["GET", "DELETE"]),
         StarletteRoute(f"{PREFIX}/quotas", quotas, methods=["GET", "PUT"]),
-        StarletteRoute(f"{PREFIX}/settings", settings, methods=["GET", "PUT"]),
     ]

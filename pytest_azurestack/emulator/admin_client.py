@@ -76,6 +76,15 @@ class EmulatorAdmin:
         """Every stored resource."""
         return list(self._call("GET", "/state")["value"])
 
+    def settings(self) -> dict[str, Any]:
+        """subscription_state, images (the marketplace) and realistic (timing); quotas: ``quotas()``."""
+        return dict(self._call("GET", "/settings"))
+
+    def update_settings(self, **settings: Any) -> dict[str, Any]:
+        """Change any of ``subscription_state`` (``Disabled`` makes ARM refuse writes), ``images``
+        (a list of image dicts; None: the default marketplace), ``realistic`` (bool)."""
+        return dict(self._call("PUT", "/settings", settings))
+
     # --- faults ------------------------------------------------------------------------------------
     def add_fault(self, **rule: Any) -> dict[str, Any]:
         """Add a fault rule (keys of ``FaultRule``: kind, status, lro_status, delay, method, provider,

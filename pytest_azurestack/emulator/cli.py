@@ -8,14 +8,16 @@ a client needs.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pytest_azurestack import profiles
-from pytest_azurestack.emulator.config import ALL_PROVIDERS, EmulatorConfig
+from pytest_azurestack.emulator.config import ALL_PROVIDERS, SUBSCRIPTION_STATES, EmulatorConfig
 from pytest_azurestack.emulator.server import EmulatorInfo, EmulatorServer
 
 
@@ -65,6 +67,18 @@ def parser() -> argparse.ArgumentParser:
         default=",".join(ALL_PROVIDERS),
         help=f"comma-separated resource providers to serve (default: {','.join(ALL_PROVIDERS)})",
     )
+    p.add_argument(
+        "--subscription-state",
+        default="Enabled",
+        choices=list(SUBSCRIPTION_STATES),
+        help="the subscription's state (Disabled: Resource Manager refuses writes); default Enabled",
+    )
+    p.add_argument(
+        "--images",
+        type=_images,
+        help="JSON file: the marketplace, a list of {publisher, offer, sku, version, os_type, size_gb} "
+        "(default: the two images of Microsoft's VM sample)",
+    )
     p.add_argument("--identity", choices=["adfs", "aad"], default="adfs", help="identity provider flavour")
     p.add_argument("--client-id", help="service principal id (default: random per start)")
     p.add_argument("--client-secret", help="service principal secret (default: random per start)")
@@ -79,6 +93,16 @@ def _seconds(text: str) -> float:
     """Whole seconds stay ints, so the header reads ``1`` as ARM's does, not ``1.0``."""
     value = float(text)
     return int(value) if value.is_integer() else value
+
+
+def _images(text: str) -> list[Any]:
+    try:
+        data = json.loads(Path(text).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot read images from {text}: {exc}") from None
+    if not isinstance(data, list):
+        raise argparse.ArgumentTypeError(f"{text} must hold a JSON list of images")
+    return data
 
 
 def _quota(text: str) -> tuple[str, int]:
@@ -134,6 +158,8 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         data_dir=args.data_dir,
         log_level=args.log_level,
         providers=tuple(p.strip() for p in args.providers.split(",") if p.strip()),
+        subscription_state=args.subscription_state,
+        images=args.images,
     )
 
 

@@ -6,15 +6,19 @@ import secrets
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pytest_azurestack import profiles
 from pytest_azurestack.emulator.arm.faults import FaultRule
 from pytest_azurestack.emulator.arm.lro import Transition
 from pytest_azurestack.emulator.providers.compute import usages
+from pytest_azurestack.emulator.providers.compute.images import ImageSpec
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 ALL_PROVIDERS = ("resources", "storage", "network", "compute")
 # Azure Stack ADFS audiences look like this; the GUID is the stamp's, fixed so recordings are stable.
+# What ARM's subscription resource reports (Microsoft.Resources SubscriptionState).
+SUBSCRIPTION_STATES = ("Enabled", "Warned", "PastDue", "Disabled", "Deleted")
 DEFAULT_AUDIENCE = "https://management.adfs.azurestack.local/5ba3e0a4-1b1d-4d8b-9b6e-0f4c4c1e6a71"
 
 
@@ -34,6 +38,10 @@ class EmulatorConfig:
     the fast defaults. ``quotas``: compute quota limits by usage name (``cores``,
     ``virtualMachines``, ``standardDSv2Family``...) replacing the defaults of
     ``providers/compute/usages.py``.
+    ``subscription_state``: what ``GET /subscriptions/{id}`` says (``Enabled``; ``Disabled`` makes
+    Resource Manager refuse every write with ``ReadOnlyDisabledSubscription``, as a lapsed or
+    suspended subscription does). ``images``: the marketplace (a list of ``ImageSpec`` or dicts of
+    its fields; None: the two images of Microsoft's VM sample).
     ``providers``: which provider packages to mount. ``work_dir``: where the CA PEM is written
     (a temporary directory when None). ``data_dir``: persist state there (JSON) across restarts.
     """
@@ -57,6 +65,8 @@ class EmulatorConfig:
     quotas: dict[str, int] = field(default_factory=dict)
     transitions: dict[str, Transition] = field(default_factory=dict)
     faults: list[FaultRule] = field(default_factory=list)
+    subscription_state: str = "Enabled"
+    images: list[Any] | None = None
     providers: tuple[str, ...] = ALL_PROVIDERS
     work_dir: Path | None = None
     data_dir: Path | None = None
@@ -81,6 +91,14 @@ class EmulatorConfig:
         if self.retry_after < 0:
             raise ValueError("retry_after must be >= 0 seconds")
         usages.check_limits(self.quotas)
+        if self.subscription_state not in SUBSCRIPTION_STATES:
+            states = ", ".join(SUBSCRIPTION_STATES)
+            raise ValueError(
+                f"subscription state {self.subscription_state!r} is unknown; use one of {states}"
+            )
+        for image in self.images or ():
+            if not hasattr(image, "publisher"):
+                ImageSpec.from_dict(image)  # raises ValueError naming what the image lacks
         unknown = set(self.providers) - set(ALL_PROVIDERS)
         if unknown:
             raise ValueError(f"unknown providers {sorted(unknown)}; choose from {', '.join(ALL_PROVIDERS)}")

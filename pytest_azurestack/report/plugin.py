@@ -13,6 +13,7 @@ import pytest
 
 from ..conformance.marks import EXCLUSIONS_KEY, profile_name_of, spec_of
 from ..options import SETTINGS_KEY
+from ..preflight.facts import FACTS_KEY
 from ..verdicts import NO_PROFILE
 from ..xdist_io import is_worker, receive, send
 from . import json_report, wire_summary
@@ -99,7 +100,11 @@ class ReportCollector:
             int(session.exitstatus),  # as the core plugin left it (a failed cleanup fails the run)
             list(self.config.invocation_params.args),
         )
-        json_report.write(settings.report_json, json_report.build(self.results, run))
+        document = json_report.build(self.results, run)
+        stamp = self.config.stash.get(FACTS_KEY, None)
+        if stamp is not None:  # what was validated (preflight.facts): live, emulator or as recorded
+            document["stamp"] = stamp
+        json_report.write(settings.report_json, document)
         self.json_written = str(settings.report_json)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:

@@ -23,6 +23,7 @@ class Settings(Protocol):
 
     location: str
     subscription_id: str | None
+    subscription_state: str
     page_size: int
 
 

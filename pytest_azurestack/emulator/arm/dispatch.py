@@ -21,6 +21,8 @@ from pytest_azurestack.emulator.arm.routing import Match, Route, Router
 
 log = logging.getLogger(__name__)
 
+READ_ONLY_STATES = frozenset({"Disabled", "PastDue", "Deleted"})
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 # (Authorization header, base URL the client addressed) -> None, or raises ArmError 401.
 Authenticate = Callable[[str | None, str], None]
 
@@ -69,7 +71,7 @@ class Dispatcher:
         route, params = match.route, match.params
         provider = params.get("namespace", "") if route.provider == ANY_PROVIDER else route.provider
         api_version = self._check_api_version(query, route, provider)
-        self._check_subscription(params)
+        self._check_subscription(params, method)
         config = self.context.config
         request = ArmRequest(
             method=method.upper(),
@@ -112,12 +114,22 @@ class Dispatcher:
             )
         return api_version
 
-    def _check_subscription(self, params: Mapping[str, str]) -> None:
+    def _check_subscription(self, params: Mapping[str, str], method: str) -> None:
         subscription = params.get("subscription")
         served = (self.context.config.subscription_id or "").lower()
-        if subscription is not None and subscription.lower() != served:
+        if subscription is None:
+            return
+        if subscription.lower() != served:
             raise ArmError(
                 404, "SubscriptionNotFound", f"The subscription '{subscription}' could not be found."
+            )
+        # A subscription that is not Enabled (or Warned) is read-only: ARM refuses every write.
+        if self.context.config.subscription_state in READ_ONLY_STATES and method.upper() not in SAFE_METHODS:
+            raise ArmError(
+                409,
+                "ReadOnlyDisabledSubscription",
+                f"The subscription '{subscription}' is disabled and therefore marked as read only. "
+                "You cannot perform any write actions on this subscription until it is re-enabled.",
             )
 
     def _inject_faults(self, request: ArmRequest, provider: str) -> None:

@@ -24,7 +24,7 @@ def _subscription(request: ArmRequest) -> dict[str, Any]:
         "id": f"/subscriptions/{sub}",
         "subscriptionId": sub,
         "displayName": DISPLAY_NAME,
-        "state": "Enabled",
+        "state": request.context.config.subscription_state,
         "subscriptionPolicies": {
             "locationPlacementId": "AzureStack",
             "quotaId": "AzureStack",
