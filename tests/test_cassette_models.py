@@ -107,3 +107,15 @@ def test_an_unmapped_path_is_an_error_not_a_pass() -> None:
             200,
             True,
         )
+
+
+def test_only_a_network_childs_type_is_allowed_beyond_the_model() -> None:
+    """Real recordings carry a NIC ipConfiguration's ``type`` where the 2017-10-01 model has none;
+    a ``type`` anywhere else, or a child's unknown field, is still a misfit."""
+    from azure.mgmt.network.v2017_10_01.models import NetworkInterface
+
+    child = {"name": "ipconfig1", "type": "Microsoft.Network/networkInterfaces/ipConfigurations"}
+    assert misfits(NetworkInterface, {"name": "nic", "properties": {"ipConfigurations": [child]}}) == []
+    odd = {**child, "type": "Microsoft.Compute/virtualMachines", "shape": 1}
+    found = misfits(NetworkInterface, {"name": "nic", "properties": {"ipConfigurations": [odd]}})
+    assert any(".type" in p for p in found) and any(".shape" in p for p in found), found

@@ -89,7 +89,7 @@ def test_nic_shape_per_version(arm: Any, resource_group: str, loc: str, subnet_i
     new = arm.get(path, NEW).json()
     props = new["properties"]
     config = props["ipConfigurations"][0]
-    assert "type" not in config  # the SDK's NetworkInterfaceIPConfiguration has none before 2020-07-01
+    assert config["type"] == "Microsoft.Network/networkInterfaces/ipConfigurations"  # as real recordings show
     assert ETAG.match(config["etag"])
     assert config["properties"]["privateIPAddress"] == "10.0.0.4"
     assert config["properties"]["privateIPAddressVersion"] == "IPv4"
