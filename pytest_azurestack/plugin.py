@@ -22,6 +22,7 @@ from .cloud import PLAYBACK_CLOUD, Cloud
 from .credentials import LiveTarget, PlaybackCredential
 from .environment import ZERO_GUID
 from .errors import AzureStackError
+from .metrics import timings as metrics
 from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
 from .profiles import Profile
 from .recording.names import StableNames
@@ -43,7 +44,11 @@ if TYPE_CHECKING:
 
     from .emulator.admin_client import EmulatorAdmin
 
-SUBPLUGINS = ("pytest_azurestack.recording.plugin", "pytest_azurestack.report.plugin")
+SUBPLUGINS = (
+    "pytest_azurestack.recording.plugin",
+    "pytest_azurestack.report.plugin",
+    "pytest_azurestack.metrics.plugin",
+)
 RECORD_COMMAND = "pytest --azurestack-target emulator --azurestack-record-mode once"
 
 
@@ -262,6 +267,7 @@ def _azurestack_transport(
         subscription_id=azurestack_subscription_id,
     )
     request.node.stash[TRANSPORT_KEY] = transport
+    metrics.watch(request.node, transport)
     try:
         yield transport
     finally:
