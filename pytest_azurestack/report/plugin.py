@@ -15,7 +15,7 @@ from ..conformance.marks import EXCLUSIONS_KEY, profile_name_of, spec_of
 from ..options import SETTINGS_KEY
 from ..verdicts import NO_PROFILE
 from ..xdist_io import is_worker, receive, send
-from . import json_report, wire_summary
+from . import html_report, json_report, wire_summary
 from .matrix import render
 from .results import Results, as_exclusion
 
@@ -76,6 +76,7 @@ class ReportCollector:
         self.results = Results()
         self.started = json_report.now()
         self.json_written: str | None = None
+        self.html_written: str | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.results.add_report(report)
@@ -90,7 +91,9 @@ class ReportCollector:
         excluded: list[dict[str, Any]] = self.config.stash[EXCLUDED_KEY]
         self.results.extend_excluded(excluded)
         settings = self.config.stash.get(SETTINGS_KEY, None)
-        if settings is None or settings.report_json is None or not len(self.results):
+        if settings is None or not len(self.results):
+            return
+        if settings.report_json is None and settings.report_html is None:
             return
         run = json_report.run_metadata(
             settings,
@@ -99,8 +102,13 @@ class ReportCollector:
             int(exitstatus),
             list(self.config.invocation_params.args),
         )
-        json_report.write(settings.report_json, json_report.build(self.results, run))
-        self.json_written = str(settings.report_json)
+        document = json_report.build(self.results, run)
+        if settings.report_json is not None:
+            json_report.write(settings.report_json, document)
+            self.json_written = str(settings.report_json)
+        if settings.report_html is not None:
+            html_report.write(settings.report_html, document)
+            self.html_written = str(settings.report_html)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not len(self.results) or self.config.option.collectonly:
@@ -118,3 +126,5 @@ class ReportCollector:
                 terminalreporter.write_line(text_line)
         if self.json_written:
             terminalreporter.line(f"conformance results written to {self.json_written}")
+        if self.html_written:
+            terminalreporter.line(f"HTML report written to {self.html_written}")
