@@ -105,9 +105,9 @@ def render(document: Mapping[str, Any]) -> str:
     for r in results:
         counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
     chart = timeline.build(results)
-    sdk = run.get("sdk") if isinstance(run.get("sdk"), Mapping) else {}
-    packages = run.get("packages") if isinstance(run.get("packages"), Mapping) else {}
-    packages = {name: version for name, version in packages.items() if name not in sdk}
+    sdk: Mapping[str, Any] = run.get("sdk") or {}
+    installed: Mapping[str, Any] = run.get("packages") or {}
+    packages = {name: version for name, version in installed.items() if name not in sdk}
     template = _environment().get_template("report.html.j2")
     return template.render(
         run=run,

@@ -6,8 +6,8 @@ start and end times and each long-running operation's first response and termina
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,8 +102,8 @@ def build(results: Iterable[Mapping[str, Any]]) -> Timeline | None:
                 Segment(
                     LABEL_WIDTH + (start - origin) * scale,
                     max(wait * scale, MIN_BAR / 2),
-                    f"{lro['operation']} {lro['resource']}: first response {_seconds(lro['first_response'])}, "
-                    f"{lro['state'] or 'done'} after {_seconds(lro['terminal'])}, {lro['polls']} poll(s)",
+                    f"{lro['operation']} {lro['resource']}: first response "
+                    f"{_seconds(lro['first_response'])}, {lro['state'] or 'done'} after {_seconds(lro['terminal'])}, {lro['polls']} poll(s)",
                 )
             )
         bars.append(bar)
