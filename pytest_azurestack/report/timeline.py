@@ -102,7 +102,8 @@ def build(results: Iterable[Mapping[str, Any]]) -> Timeline | None:
                 f"{lro['operation']} {lro['resource']}: first response {_seconds(lro['first_response'])}, "
                 f"{lro['state'] or 'done'} after {_seconds(lro['terminal'])}, {lro['polls']} poll(s)"
             )
-            bar.waits.append(Segment(LABEL_WIDTH + (start - origin) * scale, max(wait * scale, MIN_BAR / 2), says))
+            x = LABEL_WIDTH + (start - origin) * scale
+            bar.waits.append(Segment(x, max(wait * scale, MIN_BAR / 2), says))
         bars.append(bar)
     step = nice_step(span)
     ticks = [(LABEL_WIDTH + n * step * scale, _seconds(n * step)) for n in range(int(span / step) + 1)]
