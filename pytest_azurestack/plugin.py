@@ -27,6 +27,7 @@ from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
 from .profiles import Profile
 from .recording.names import StableNames
 from .recording.replay import Replayer
+from .report import http_log
 from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
 from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, RunState
@@ -268,6 +269,7 @@ def _azurestack_transport(
     )
     request.node.stash[TRANSPORT_KEY] = transport
     metrics.watch(request.node, transport)
+    http_log.watch(request.node, transport, _azurestack_live, settings.run_id)
     try:
         yield transport
     finally:
