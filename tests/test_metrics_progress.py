@@ -77,7 +77,8 @@ def test_an_emulator_run_prints_the_status_of_a_slow_operation(tmp_path: Path) -
         "def test_slow_storage(storage_client, resource_group, azurestack_emulator, azurestack_names):\n"
         "    azurestack_emulator.set_transition('Microsoft.Storage/storageAccounts', seconds=4.5)\n"
         "    models = request_models(storage_client.storage_accounts)\n"
-        "    storage_client.storage_accounts.begin_create(resource_group.name, azurestack_names.storage_account(),\n"
+        "    name = azurestack_names.storage_account()\n"
+        "    storage_client.storage_accounts.begin_create(resource_group.name, name,\n"
         "        models.StorageAccountCreateParameters(sku=models.Sku(name='standard_lrs'), kind='storage',\n"
         "        location='local')).result()\n"
     )
