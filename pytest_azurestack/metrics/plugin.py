@@ -3,12 +3,13 @@ live status line of a slow long-running operation (``progress``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from typing import Any
 
 import pytest
 
-from ..options import SETTINGS_KEY
+from ..options import SETTINGS_KEY, SOAK_ITERATION_ENV, resolve_settings
 from ..xdist_io import is_worker
 from .meter import RequestMeter
 from .progress import ProgressLine, Ticker, terminal_stream
@@ -61,6 +62,21 @@ class Progress:
         if self.ticker is not None:
             self.ticker.stop()
             self.ticker.line.stream.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """``--azurestack-iterations N`` (N > 1): this process drives the soak and runs no test."""
+    if os.environ.get(SOAK_ITERATION_ENV) or is_worker(config):
+        return None
+    if config.option.collectonly or config.option.help or config.option.version:
+        return None
+    settings = resolve_settings(config)  # a bad option is one line here, before any iteration
+    if settings.iterations <= 1:
+        return None
+    from .soak import drive
+
+    return drive(config, settings)
 
 
 @pytest.hookimpl(trylast=True)  # after the terminal reporter exists

@@ -7,6 +7,7 @@ workers send their exclusions back through ``workeroutput``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from ..conformance.marks import EXCLUSIONS_KEY, profile_name_of, spec_of
+from ..metrics.soak import HTTP_LOG_ENV as SOAK_HTTP_LOG_ENV
 from ..options import SETTINGS_KEY
 from ..verdicts import NO_PROFILE
 from ..xdist_io import from_controller, is_worker, receive, send, tell_worker
@@ -40,7 +42,11 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     collector = ReportCollector(config)
     config.pluginmanager.register(collector, "azurestack-report-collector")
-    if settings is not None and settings.archive is not None and not config.option.collectonly:
+    soak_log = os.environ.get(SOAK_HTTP_LOG_ENV, "")
+    if settings is not None and settings.iteration and soak_log:
+        # An iteration of a soak: the soak writes the archive; this run adds its HTTP log to it.
+        config.stash[http_log.HTTP_LOG_DIR_KEY] = Path(soak_log)
+    elif settings is not None and settings.archive is not None and not config.option.collectonly:
         collector.start_archive(settings.is_live)
 
 
@@ -146,7 +152,7 @@ class ReportCollector:
         if settings.report_json is not None:
             json_report.write(settings.report_json, document)
             self.json_written = str(settings.report_json)
-        if settings.report_html is not None:
+        if settings.report_html is not None and not settings.iteration:  # a soak writes its own
             html_report.write(settings.report_html, document)
             self.html_written = str(settings.report_html)
         if settings.archive is not None and self.scratch is not None:
