@@ -100,6 +100,7 @@ def merge(documents: list[dict[str, Any]], iterations: int) -> dict[str, Any]:
             finished=documents[-1]["run"].get("finished"),
             run_id=", ".join(str(d["run"].get("run_id", "")) for d in documents),
             exit_status=max(int(d["run"].get("exit_status", 0)) for d in documents),
+            duration=round(sum(float(d["run"].get("duration", 0.0)) for d in documents), 3),
         )
     run["iterations"] = iterations
     return {

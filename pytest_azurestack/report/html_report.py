@@ -76,9 +76,17 @@ def _matrix(results: list[dict[str, Any]], run_profiles: list[str]) -> dict[str,
     seen = list(dict.fromkeys(r["profile"] for r in results))
     profiles = [p for p in run_profiles if p in seen] + [p for p in seen if p not in run_profiles]
     rows: dict[str, dict[str, Any]] = {}
+    severity = {o: n for n, o in enumerate(PROBLEM_ORDER)}
     for r in results:
         row = rows.setdefault(r["id"], {"id": r["id"], "title": r["title"], "cells": {}})
-        row["cells"].setdefault(r["profile"], r)  # a soak: the first iteration's verdict is shown
+        cell = row["cells"].setdefault(r["profile"], {"runs": []})
+        cell["runs"].append(r)
+    for row in rows.values():
+        for cell in row["cells"].values():
+            runs = cell["runs"]
+            # A soak's cell: its worst verdict over the iterations, and how many passed.
+            cell["worst"] = min(runs, key=lambda r: severity.get(r["outcome"], len(severity)))
+            cell["passed"] = sum(r["outcome"] == Outcome.PASSED.value for r in runs)
     return {"profiles": profiles, "rows": list(rows.values())}
 
 
