@@ -184,7 +184,16 @@ def test_a_real_browser_shows_the_matrix_and_the_timeline(tmp_path: Path) -> Non
             assert box is not None and box["width"] > 800 and box["height"] > 44 * timeline.ROW_HEIGHT
             assert page.locator("svg#timeline g.bar").count() == 44
             assert page.locator("svg#timeline rect.lro-wait").count() >= 15  # the LROs of the hybrid profile
-            assert page.locator("#problems .problem").count() == 22
+            assert page.locator("#problems .problem").count() == 9  # the 22 refusals, by reason
+            assert (
+                sum(
+                    int(n)
+                    for n in page.locator("#problems .problem").evaluate_all(
+                        "els => els.map(e => e.dataset.tests)"
+                    )
+                )
+                == 22
+            )
             page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         finally:
             chromium.close()

@@ -91,19 +91,27 @@ def _matrix(results: list[dict[str, Any]], run_profiles: list[str]) -> dict[str,
 
 
 def _problems(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every verdict but passed: failures first, then by profile, in the matrix's row order."""
+    """Every verdict but passed, grouped by identical reason: failures first, then by profile,
+    in the matrix's row order."""
     order = {o: n for n, o in enumerate(PROBLEM_ORDER)}
     rows = {cid: n for n, cid in enumerate(dict.fromkeys(r["id"] for r in results))}
     problems = [r for r in results if r["outcome"] != Outcome.PASSED.value]
-    return sorted(
-        problems,
+    problems.sort(
         key=lambda r: (
             order.get(r["outcome"], len(order)),
             r["profile"],
             r.get("iteration", 0),
             rows[r["id"]],
-        ),
+        )
     )
+    # One block per verdict and reason, word for word, listing every test it applies to.
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in problems:
+        key = (r["outcome"], r["reason"])
+        groups.setdefault(key, {"outcome": r["outcome"], "reason": r["reason"], "tests": []})["tests"].append(
+            r
+        )
+    return list(groups.values())
 
 
 def render(document: Mapping[str, Any]) -> str:
