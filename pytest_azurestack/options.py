@@ -178,7 +178,33 @@ OPTIONS: tuple[Option, ...] = (
         "run publishes nothing and keeps its recordings in <cassette dir>/.unpublished/)",
         kind="bool",
     ),
+    Option(
+        "azurestack_report_html",
+        "--azurestack-report-html",
+        "AZURESTACK_REPORT_HTML",
+        "write the run as one self-contained HTML page here: stamp facts, the matrix coloured by "
+        "verdict, every failure in full, a timeline of the operations",
+        kind="path",
+    ),
+    Option(
+        "azurestack_archive",
+        "--azurestack-archive",
+        "AZURESTACK_ARCHIVE",
+        "write a .tar.gz to attach to a support case: the effective configuration (secrets masked), "
+        "JSON, JUnit and HTML reports, and the scrubbed HTTP log of a live run",
+        kind="path",
+    ),
+    Option(
+        "azurestack_iterations",
+        "--azurestack-iterations",
+        "AZURESTACK_ITERATIONS",
+        "soak: run the whole suite N times (fresh names on a live target), then report the pass "
+        "rate, min/median/max/stddev per operation and profile, and every failure with its iteration",
+        default="1",
+    ),
 )
+# Set by a soak for each run it starts (metrics.soak): that run is iteration N of the soak.
+SOAK_ITERATION_ENV = "AZURESTACK_SOAK_ITERATION"
 
 
 @dataclass(frozen=True)
@@ -209,6 +235,10 @@ class Settings:
     publish_partial: bool = False
     preflight: bool = True
     profiles_auto: bool = False
+    report_html: Path | None = None
+    archive: Path | None = None
+    iterations: int = 1
+    iteration: int = 0  # this run's iteration of a soak (1..N); 0 when it is no soak's child
 
     @property
     def is_live(self) -> bool:
@@ -248,23 +278,31 @@ def add_options(parser: pytest.Parser) -> None:
             parser.addini(opt.ini, opt.help, default=None)
 
 
-def _raw(config: pytest.Config, opt: Option) -> str | list[str] | bool | None:
-    """The option's value from the first source that sets it, or None."""
+Source = Literal["flag", "env", "ini", "default"]
+
+
+def raw_with_source(config: pytest.Config, opt: Option) -> tuple[str | list[str] | bool | None, Source]:
+    """The option's value from the first source that sets it, and which source that was."""
     value = config.getoption(opt.dest, default=None)
     if value is not None:
-        return value
+        return value, "flag"
     if opt.env and os.environ.get(opt.env, "").strip():
         env_value = os.environ[opt.env].strip()
         if opt.kind == "list":
-            return [v for v in (p.strip() for p in env_value.split(",")) if v]
+            return [v for v in (p.strip() for p in env_value.split(",")) if v], "env"
         if opt.kind == "bool":
-            return env_value.lower() in ("1", "true", "yes", "on")
-        return env_value
+            return env_value.lower() in ("1", "true", "yes", "on"), "env"
+        return env_value, "env"
     for key in (opt.ini, *opt.ini_aliases):
         ini = config.getini(key)
         if ini not in (None, "", []):
-            return ini
-    return None
+            return ini, "ini"
+    return None, "default"
+
+
+def _raw(config: pytest.Config, opt: Option) -> str | list[str] | bool | None:
+    """The option's value from the first source that sets it, or None."""
+    return raw_with_source(config, opt)[0]
 
 
 def _choice(config: pytest.Config, opt: Option) -> str:
@@ -370,6 +408,16 @@ def resolve_settings(config: pytest.Config) -> Settings:
             f"--azurestack-report-json: {report_json} is a directory; give the path of the file to write, "
             f"e.g. {report_json / 'azurestack-results.json'}"
         )
+    report_html = _path(config, "azurestack_report_html")
+    archive = _path(config, "azurestack_archive")
+    _check_outputs(report_html, archive)
+    iterations = _iterations(config)
+    if iterations > 1 and record_mode != "none":
+        raise pytest.UsageError(
+            f"--azurestack-iterations {iterations} with --azurestack-record-mode {record_mode}: a soak "
+            "records nothing (every iteration would overwrite the last); drop one of the two"
+        )
+    iteration = os.environ.get(SOAK_ITERATION_ENV, "").strip()
     return Settings(
         target=target,
         profiles=profiles,
@@ -390,7 +438,35 @@ def resolve_settings(config: pytest.Config) -> Settings:
         publish_partial=bool(_raw(config, _option("azurestack_publish_partial"))),
         preflight=not bool(_raw(config, _option("azurestack_no_preflight"))),
         profiles_auto=auto,
+        report_html=report_html,
+        archive=archive,
+        iterations=iterations,
+        iteration=int(iteration) if iteration.isdigit() else 0,
     )
+
+
+def _check_outputs(report_html: Path | None, archive: Path | None) -> None:
+    if report_html is not None and report_html.is_dir():
+        raise pytest.UsageError(
+            f"--azurestack-report-html: {report_html} is a directory; give the path of the file to write, "
+            f"e.g. {report_html / 'azurestack-report.html'}"
+        )
+    if archive is not None and (archive.is_dir() or not archive.name.endswith((".tar.gz", ".tgz"))):
+        raise pytest.UsageError(
+            f"--azurestack-archive: {archive} is not a .tar.gz file name; give one such as "
+            f"{(archive if archive.is_dir() else archive.parent) / 'azurestack-run.tar.gz'}"
+        )
+
+
+def _iterations(config: pytest.Config) -> int:
+    opt = _option("azurestack_iterations")
+    value = str(_raw(config, opt) or opt.default).strip()
+    if not value.isdigit() or int(value) < 1:
+        raise pytest.UsageError(
+            f"{opt.flag}: {value!r} is not a whole number of iterations (1 or more; set by the command "
+            f"line, ${opt.env} or the ini key {opt.ini})"
+        )
+    return int(value)
 
 
 def _run_id(target: Target) -> str:

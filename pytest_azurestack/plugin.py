@@ -24,11 +24,13 @@ from .cloud import PLAYBACK_CLOUD, Cloud
 from .credentials import LiveTarget, PlaybackCredential
 from .environment import ZERO_GUID
 from .errors import AzureStackError
+from .metrics import timings as metrics
 from .options import SETTINGS_KEY, Settings, add_options, resolve_settings
 from .preflight import plugin as preflight_hooks
 from .profiles import Profile
 from .recording.names import StableNames
 from .recording.replay import Replayer
+from .report import http_log
 from .resources import ResourceGroup
 from .signals import sigterm_as_keyboard_interrupt
 from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, EndOfRunSweep, RunState
@@ -47,7 +49,11 @@ if TYPE_CHECKING:
 
     from .emulator.admin_client import EmulatorAdmin
 
-SUBPLUGINS = ("pytest_azurestack.recording.plugin", "pytest_azurestack.report.plugin")
+SUBPLUGINS = (
+    "pytest_azurestack.recording.plugin",
+    "pytest_azurestack.report.plugin",
+    "pytest_azurestack.metrics.plugin",
+)
 RECORD_COMMAND = "pytest --azurestack-target emulator --azurestack-record-mode once"
 
 
@@ -301,6 +307,8 @@ def _azurestack_transport(
         operation_timeout=settings.operation_timeout,
     )
     request.node.stash[TRANSPORT_KEY] = transport
+    metrics.watch(request.node, transport)
+    http_log.watch(request.node, transport, _azurestack_live, settings.run_id)
     try:
         yield transport
     finally:

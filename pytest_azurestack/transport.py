@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,9 @@ class AzureStackTransport(RequestsTransport):
         self._lock = threading.Lock()  # LRO pollers send from their own threads
         self.pinned: list[PinnedRequest] = []
         self.violations: list[ApiVersionError] = []
+        # Called after every attempt with (request, response or None, stream, started, finished):
+        # the per-test timings (metrics.meter) watch the wire here.
+        self.observers: list[Callable[[Any, Any, bool, float, float], None]] = []
 
     @property
     def offline(self) -> bool:
@@ -139,6 +143,18 @@ class AzureStackTransport(RequestsTransport):
             super().sleep(self.clock.sleeping(duration))
 
     def send(self, request: Any, **kwargs: Any) -> Any:
+        if not self.observers:
+            return self._send(request, **kwargs)
+        started, response = time.time(), None
+        try:
+            response = self._send(request, **kwargs)
+            return response
+        finally:
+            finished = time.time()
+            for observe in self.observers:
+                observe(request, response, bool(kwargs.get("stream", False)), started, finished)
+
+    def _send(self, request: Any, **kwargs: Any) -> Any:
         if self.guard or self.pin:
             self._apply_profile(request)
         if self.replay is not None:

@@ -319,3 +319,79 @@ def test_an_excluded_variant_gives_way_to_the_variant_that_ran() -> None:
         )
     assert [r.outcome for r in results] == [Outcome.PASSED]
     assert results.totals()["2017-03-09-profile"][Outcome.EXCLUDED] == 0
+
+
+def _refused(results: Results, cid: str, line: int, kind: str, suffix: str = "") -> None:
+    reason = (
+        "not supported by this cloud: NoRegisteredProviderFound: No registered resource provider found "
+        f"for location 'local' and API version '2024-11-01' for type '{kind}'. The supported "
+        f"api-versions are '2020-06-01'.{suffix}"
+    )
+    results.add_report(
+        report(
+            cid,
+            "latest",
+            "call",
+            "skipped",
+            line=line,
+            category="not supported",
+            longrepr=("f", line, reason),
+        )
+    )
+
+
+def test_identical_refusals_fold_into_one_note_naming_every_test() -> None:
+    results = Results()
+    ids = [f"AZS-VM-OPERATION-{n:02d}" for n in range(22)]
+    for n, cid in enumerate(ids):
+        kind = "virtualMachines" if n % 3 else "disks"
+        _refused(results, cid, n, kind, " (prerequisite AZS-VM-OPERATION-00)" if n == 5 else "")
+    text = plain(render(results, width=80))
+    notes = text.split("\n\n")[-1]
+    assert notes.startswith("22 tests [latest] not supported by this cloud: NoRegisteredProviderFound")
+    assert "(2 variants: see the JSON/HTML report)" in " ".join(notes.split())
+    assert all(cid in notes for cid in ids) and "\u2026," not in notes  # every id, none cut
+    assert len(notes.splitlines()) < 15  # not 22 notes of 4 lines
+    assert all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_one_reason_word_for_word_is_given_in_full_once() -> None:
+    results = Results()
+    for n, cid in enumerate(("AZS-A", "AZS-B", "AZS-C")):
+        _refused(results, cid, n, "virtualMachines")
+    notes = " ".join(plain(render(results, width=120)).split("\n\n")[-1].split())
+    assert notes.startswith("3 tests [latest] not supported by this cloud: NoRegisteredProviderFound: No")
+    assert "'2024-11-01' for type 'virtualMachines'" in notes and "Tests: AZS-A, AZS-B, AZS-C" in notes
+
+
+def test_failures_fold_only_when_their_reasons_are_identical() -> None:
+    results = Results()
+    for n, (cid, message) in enumerate((("AZS-A", "E   boom 'x'"), ("AZS-B", "E   boom 'y'"))):
+        results.add_report(report(cid, "latest", "call", "failed", line=n, longrepr=message))
+    notes = plain(render(results, width=120)).split("\n\n")[-1].splitlines()
+    assert [n.split(" [")[0] for n in notes] == ["AZS-A", "AZS-B"]
+
+
+def test_wire_totals_and_retries_are_shown() -> None:
+    results = Results()
+    for n, (cid, retried) in enumerate((("AZS-A", {}), ("AZS-B", {"429": 2, "503": 1}))):
+        passed(results, cid, "2020-09-01-hybrid", line=n)
+        teardown = report(cid, "2020-09-01-hybrid", "teardown", "passed", line=n)
+        teardown.azurestack_timings = {  # type: ignore[attr-defined]
+            "requests": 5 + n,
+            "retries": sum(retried.values()),
+            "retried": retried,
+            "lro_wait": 12.5,
+            "operations": [],
+        }
+        results.add_report(teardown)
+    text = plain(render(results, width=100))
+    rows = {line.split("  ")[0].strip(): line.split()[-1] for line in text.splitlines() if line[:1].isalpha()}
+    assert (rows["requests"], rows["retries (429/5xx)"], rows["LRO wait"]) == ("11", "3", "25s")
+    assert "AZS-B [2020-09-01-hybrid] 3 request(s) re-sent after 429 x2, 503 x1" in text
+
+
+def test_without_timings_there_are_no_wire_rows() -> None:
+    results = Results()
+    passed(results, "AZS-A", "2020-09-01-hybrid")
+    assert "requests" not in plain(render(results, width=100))

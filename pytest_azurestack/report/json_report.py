@@ -62,17 +62,21 @@ def build(results: Results, run: dict[str, Any]) -> dict[str, Any]:
         "run": run,
         "totals": totals,
         "outcomes": [o.value for o in Outcome],
-        "results": [r.as_dict() for r in results],
+        "results": [r.as_dict() for r in sorted(results, key=lambda r: r.location)],  # source order
     }
 
 
 def write(path: Path, document: dict[str, Any]) -> None:
+    write_text(path, json.dumps(document, indent=2) + "\n")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` atomically (a temporary file beside ``path``, then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(document, fh, indent=2)
-            fh.write("\n")
+            fh.write(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

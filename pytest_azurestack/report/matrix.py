@@ -153,6 +153,18 @@ def _totals(results: Results, profiles: list[str], widths: list[int], label_widt
         (GAP + format_duration(durations[p]).ljust(w), {}) for p, w in zip(profiles, widths, strict=True)
     ]
     lines.append(time_row)
+    wire = results.wire_totals()
+    if any(row["requests"] for row in wire.values()):  # what the wire showed (metrics.meter)
+        for label, key, show in (
+            ("requests", "requests", lambda v: str(int(v))),
+            ("retries (429/5xx)", "retries", lambda v: str(int(v))),
+            ("LRO wait", "lro_wait", format_duration),
+        ):
+            wire_row: Line = [(label.ljust(label_width), {"bold": True})]
+            for p, w in zip(profiles, widths, strict=True):
+                markup = {"yellow": True} if key == "retries" and wire[p][key] else {}
+                wire_row.append((GAP + show(wire[p][key]).ljust(w), markup))
+            lines.append(wire_row)
     return lines
 
 
@@ -180,8 +192,66 @@ def _note(head: str, text: str, outcome: Outcome, width: int, max_lines: int = M
     ]
 
 
+_QUOTED = re.compile(r"'[^']*'")
 # A "not supported" verdict inherited from a refused prerequisite (conformance/prerequisites.py).
 _INHERITED_REFUSAL = re.compile(r"\(prerequisite (\S+)\)$")
+
+
+def fold_key(outcome: Outcome, reason: str) -> str:
+    """What makes two reasons "the same" for folding: a refusal's shape, without its quoted values
+    (the api-version and type a "not supported" names differ by operation); anything else as is."""
+    if outcome is Outcome.NOT_SUPPORTED:
+        return _QUOTED.sub("'\u2026'", _INHERITED_REFUSAL.sub("", reason).rstrip())
+    return reason
+
+
+def _first_sentence(text: str) -> str:
+    found = re.search(r"\.(\s|$)", text)
+    return text[: found.start() + 1] if found else text
+
+
+def _fold(
+    grouped: dict[tuple[str, Outcome, str], list[str]],
+) -> dict[tuple[Outcome, str], list[tuple[str, str, list[str]]]]:
+    """(outcome, fold key) -> [(conformance id, reason, profiles)], in first-seen order."""
+    folded: dict[tuple[Outcome, str], list[tuple[str, str, list[str]]]] = {}
+    for (cid, outcome, reason), where in grouped.items():
+        folded.setdefault((outcome, fold_key(outcome, reason)), []).append((cid, reason, where))
+    return folded
+
+
+def _verdict_text(outcome: Outcome, reason: str) -> str:
+    verdict = outcome.value
+    if outcome is Outcome.EXCLUDED:
+        return f"{verdict} ({reason})"
+    if reason.startswith(verdict) or not reason:
+        return reason or verdict
+    return f"{verdict}: {reason}"
+
+
+def _folded_note(
+    notes: list[tuple[str, str, list[str]]],
+    outcome: Outcome,
+    profiles: list[str],
+    width: int,
+    order: dict[str, int],
+) -> list[Line]:
+    """One note for every test that shares a reason: its reason once, then the tests it names."""
+    if len(notes) == 1:
+        cid, reason, where = notes[0]
+        return _note(f"{cid} [{_scope(where, profiles)}] ", _verdict_text(outcome, reason), outcome, width)
+    where = list(dict.fromkeys(p for _, _, ps in notes for p in ps))
+    reasons = list(dict.fromkeys(_INHERITED_REFUSAL.sub("", reason).rstrip() for _, reason, _ in notes))
+    if len(reasons) == 1:
+        text = _verdict_text(outcome, reasons[0])
+    else:  # the shape once; each reason in full is in the JSON and HTML reports
+        text = _verdict_text(outcome, _first_sentence(fold_key(outcome, reasons[0])))
+        text += f" ({len(reasons)} variants: see the JSON/HTML report)"
+    ids = ", ".join(sorted((cid for cid, _, _ in notes), key=lambda cid: order.get(cid, len(order))))
+    text += " Tests: " if text.endswith(".") else ": "
+    head = f"{len(notes)} tests [{_scope(where, profiles)}] "
+    # Every id is named: the note is as long as its list of tests needs.
+    return _note(head, text + ids, outcome, width, max_lines=MAX_NOTE_LINES + len(notes))
 
 
 def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
@@ -191,6 +261,7 @@ def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
     one note, not one per dependant.
     """
     ordered = sorted(results, key=lambda r: r.location)
+    order = {cid: n for n, (cid, _) in enumerate(results.operations())}
     grouped: dict[tuple[str, Outcome, str], list[str]] = {}
     blocked: dict[tuple[str, str], list[Result]] = {}  # (root cause, profile) -> not-run results
     pinned: dict[str, list[Result]] = {}  # conformance id -> passes with pinned requests
@@ -205,20 +276,18 @@ def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
             grouped.setdefault((r.conformance_id, r.outcome, r.reason), []).append(r.profile)
         if r.pinned and r.outcome is Outcome.PASSED:
             pinned.setdefault(r.conformance_id, []).append(r)
-    lines: list[Line] = []
-    for (cid, outcome, reason), where in grouped.items():
-        verdict = outcome.value
-        if outcome is Outcome.EXCLUDED:
-            text = f"{verdict} ({reason})"
-        elif reason.startswith(verdict) or not reason:
-            text = reason or verdict
-        else:
-            text = f"{verdict}: {reason}"
-        lines += _note(f"{cid} [{_scope(where, profiles)}] ", text, outcome, width)
     merged: dict[tuple[str, tuple[str, ...]], tuple[list[str], str]] = {}  # (root, ids) -> (profiles, reason)
     for (root, profile), blocked_results in blocked.items():
         ids = tuple(r.conformance_id for r in blocked_results)
         merged.setdefault((root, ids), ([], blocked_results[0].reason))[0].append(profile)
+    for (root, ids), (where, reason) in list(merged.items()):
+        if len(ids) == 1 and root.startswith("not supported"):
+            # One test refused through its prerequisite: folded with the refusals it repeats.
+            grouped.setdefault((ids[0], Outcome.NOT_SUPPORTED, reason), []).extend(where)
+            del merged[(root, ids)]
+    lines: list[Line] = []
+    for (outcome, _), notes in _fold(grouped).items():
+        lines += _folded_note(notes, outcome, profiles, width, order)
     for (root, ids), (where, reason) in merged.items():
         scope = _scope(where, profiles)
         outcome = Outcome.NOT_SUPPORTED if root.startswith("not supported") else Outcome.NOT_RUN
@@ -228,6 +297,13 @@ def _notes(results: Results, profiles: list[str], width: int) -> list[Line]:
             because = root if outcome is Outcome.NOT_SUPPORTED else f"not run because {root}"
             text = f"{because}: {', '.join(ids)}"
             lines += _note(f"{len(ids)} tests [{scope}] ", text, outcome, width, max_lines=8)
+    for r in ordered:  # a caveat: the stamp throttled or failed requests that a retry recovered
+        if r.retries:
+            statuses = ", ".join(
+                f"{status} x{n}" for status, n in sorted(r.timings.get("retried", {}).items())
+            )
+            text = f"{r.retries} request(s) re-sent after {statuses or 'a retryable answer'}"
+            lines += _note(f"{r.conformance_id} [{r.profile}] ", text, Outcome.SKIPPED, width)
     for cid, pinned_results in pinned.items():  # last: a caveat on a pass, not a problem
         requests = list(dict.fromkeys(req for r in pinned_results for req in r.pinned))
         text = (

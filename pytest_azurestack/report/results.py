@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from ..metrics.timings import timings_of
 from ..profiles import ALL_PROFILES
 from ..verdicts import (
     GROUP_PREFIX,
@@ -75,6 +76,23 @@ class Result:
     description: str = ""  # the one sentence saying what the test proves
     wire_changes: list[dict[str, str]] = field(default_factory=list)  # WireChange dicts (playback)
     recorded_with: dict[str, str] = field(default_factory=dict)  # package versions of its cassette
+    # What the wire showed (metrics.meter summary): requests, retries, long-running operations.
+    timings: dict[str, Any] = field(default_factory=dict)
+    started: float = 0.0  # epoch seconds: setup start to teardown end, for the timeline
+    finished: float = 0.0
+    iteration: int = 0  # the soak iteration (1..N) that produced it; 0 outside a soak
+
+    @property
+    def requests(self) -> int:
+        return int(self.timings.get("requests", 0))
+
+    @property
+    def retries(self) -> int:
+        return int(self.timings.get("retries", 0))
+
+    @property
+    def lro_wait(self) -> float:
+        return float(self.timings.get("lro_wait", 0.0))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +107,9 @@ class Result:
             "pinned": list(self.pinned),
             "wire_changes": list(self.wire_changes),
             "recorded_with": dict(self.recorded_with),
+            "started": round(self.started, 3),
+            "finished": round(self.finished, 3),
+            "timings": dict(self.timings),
         }
 
 
@@ -135,6 +156,10 @@ class Results:
             )
             self._by_nodeid[nodeid] = result
         result.duration += report.duration
+        start, stop = float(getattr(report, "start", 0.0) or 0.0), float(getattr(report, "stop", 0.0) or 0.0)
+        result.started = min(result.started, start) if result.started and start else (result.started or start)
+        result.finished = max(result.finished, stop)
+        result.timings = timings_of(report) or result.timings
         # user_properties accumulate over the phases: the latest report has them all.
         result.pinned = pinned_requests(report) or result.pinned
         changes, recorded = wire_changes(report)
@@ -191,6 +216,16 @@ class Results:
         table = dict.fromkeys(self.profiles(), 0.0)
         for result in self:
             table[result.profile] += result.duration
+        return table
+
+    def wire_totals(self) -> dict[str, dict[str, float]]:
+        """profile -> {"requests", "retries", "lro_wait"} summed over its tests."""
+        table = {p: {"requests": 0.0, "retries": 0.0, "lro_wait": 0.0} for p in self.profiles()}
+        for result in self:
+            row = table[result.profile]
+            row["requests"] += result.requests
+            row["retries"] += result.retries
+            row["lro_wait"] += result.lro_wait
         return table
 
     def extend_excluded(self, entries: Iterable[Mapping[str, Any]]) -> None:
