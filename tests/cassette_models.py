@@ -133,7 +133,11 @@ def _extra_properties(model: Any, path: str) -> list[str]:
     found: list[str] = []
     extra = getattr(model, "additional_properties", None)
     if extra:
-        found += [f"{path}.{key}: not in the model (kept in additional_properties)" for key in extra]
+        found += [
+            f"{path}.{key}: not in the model (kept in additional_properties)"
+            for key, value in extra.items()
+            if not real_beyond_model(key, value)
+        ]
     for name in getattr(model, "_attribute_map", {}):
         value = getattr(model, name, None)
         values = value if isinstance(value, list) else value.values() if isinstance(value, dict) else [value]

@@ -204,7 +204,7 @@ def test_an_unsupported_profile_is_reported_and_the_others_run(
             "portal: Marketplace management > Add from Azure), or deselect the tests that boot it",
         ),
         (
-            "quota",
+            "quotas",
             {"cores": 0},
             "the compute quota in location 'local' leaves 0 of 0 Total Regional vCPUs (0 in use); the run "
             "needs 1; delete what uses them, or ask the stamp's operator to raise the plan's compute quota *",

@@ -187,7 +187,7 @@ def test_an_interrupted_sweep_says_what_is_left(
     )
     pytester.makepyfile("def test_nothing(azurestack_profile): pass")
     result = pytester.runpytest_subprocess(
-        "--azurestack-profile", "2020-09-01-hybrid", "-p", "no:cacheprovider"
+        "--azurestack-profile", "2020-09-01-hybrid", "--azurestack-no-preflight", "-p", "no:cacheprovider"
     )
     result.stdout.fnmatch_lines(
         [
@@ -375,7 +375,7 @@ def test_a_second_sigterm_during_teardown_leaves_no_traceback_and_names_what_is_
         """
     )
     result = pytester.runpytest_subprocess(
-        "--azurestack-profile", "2020-09-01-hybrid", "-p", "no:cacheprovider"
+        "--azurestack-profile", "2020-09-01-hybrid", "--azurestack-no-preflight", "-p", "no:cacheprovider"
     )
     result.stdout.fnmatch_lines(
         [

@@ -12,7 +12,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = "2020-09-01-hybrid"
-CASSETTES = ROOT / "cassettes" / PROFILE / "test_virtual_machines"
+CASSETTES = ROOT / "cassettes" / PROFILE  # <suite module>/<test>.yaml
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])
@@ -41,9 +41,13 @@ def test_every_replayed_request_is_counted_and_every_lro_timed(tmp_path: Path, w
     )
     assert run.returncode == 0, run.stdout[-2000:]
     assert "requests" in run.stdout and "LRO wait" in run.stdout  # the matrix's totals
-    results = {r["nodeid"].split("::")[1].split("[")[0]: r for r in json.loads(report.read_text())["results"]}
-    for test, result in results.items():
-        recorded = yaml.safe_load((CASSETTES / f"{test}.yaml").read_text())["interactions"]
+    results: dict[str, dict] = {}
+    for r in json.loads(report.read_text())["results"]:
+        module, test = r["nodeid"].split("::")[0], r["nodeid"].split("::")[1].split("[")[0]
+        results[test] = r
+        cassette = CASSETTES / Path(module).stem / f"{test}.yaml"
+        recorded = yaml.safe_load(cassette.read_text())["interactions"]
+        result = r
         assert result["timings"]["requests"] == len(recorded), test
         assert result["started"] <= result["finished"]
     storage = results["test_create_storage_account"]["timings"]
