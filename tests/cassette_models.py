@@ -60,7 +60,13 @@ RESOURCE_MODELS: dict[tuple[str, str, str], str] = {
     ("microsoft.resources", "deployments", "validate"): "DeploymentValidateResult",
 }
 # Long-running operation status bodies: read by azure-core's poller (status, error), not a model.
-STATUS_TYPES = {"locations/operations", "deployments/operationstatuses", "locations/operationresults"}
+# Compute's disks poll locations/DiskOperations, whose status body carries the disk in properties.output.
+STATUS_TYPES = {
+    "locations/operations",
+    "deployments/operationstatuses",
+    "locations/operationresults",
+    "locations/diskoperations",
+}
 _SUB = r"/subscriptions/[^/]+"
 _GROUP = _SUB + r"/resourcegroups/[^/]+"
 PLAIN_PATHS: list[tuple[str, str, str]] = [  # (regex on the lower-cased path, namespace, model)
