@@ -22,13 +22,16 @@ def main() -> None:
     parser.add_argument("png", type=Path)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--max-height", type=int, default=3000, help="crop below this (the timings table)")
     args = parser.parse_args()
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
         try:
             page = browser.new_context(viewport={"width": args.width, "height": 900}, offline=True).new_page()
             page.goto(args.report.resolve().as_uri())
-            page.screenshot(path=str(args.png), full_page=True)
+            height = min(args.max_height, page.evaluate("document.documentElement.scrollHeight"))
+            clip = {"x": 0, "y": 0, "width": args.width, "height": height}
+            page.screenshot(path=str(args.png), full_page=True, clip=clip)
         finally:
             browser.close()
 
