@@ -36,7 +36,7 @@ from .signals import sigterm_as_keyboard_interrupt
 from .state import CLEANUP_FAILED_PROPERTY, KEPT_PROPERTY, EndOfRunSweep, RunState
 from .sweeper import command_for
 from .transport import AzureStackTransport
-from .verdicts import PROP_PINNED
+from .verdicts import PROP_PINNED, base_nodeid
 from .xdist_io import is_worker
 
 if TYPE_CHECKING:
@@ -375,7 +375,7 @@ def resource_group(
 ) -> Iterator[ResourceGroup]:
     """A resource group for this test: tagged with the run and test ids, deleted at teardown."""
     settings = azurestack_settings
-    test_id = request.node.nodeid
+    test_id = base_nodeid(request.node.nodeid)
     name = azurestack_names.resource_group()  # stable: identical when recorded and replayed
     group = resources.create_resource_group(
         resource_client, name, azurestack_location, resources.group_tags(settings.run_id, test_id)

@@ -101,6 +101,26 @@ def missing_for(fixture_names: Iterable[str]) -> SdkMissingError | None:
     return SdkMissingError("; ".join(e.problem for e in errors), errors[0].fix)
 
 
+class SdkLacksError(ConfigurationError):
+    """The installed SDK release has no client for an operation group the test uses."""
+
+
+def operation_group(client: Any, kind: str, name: str, moved_to: str) -> Any:
+    """``client.<name>`` (``resource_client.deployments``), or one line naming the installed release
+    that lacks it and the package that ships it now: an SDK upgrade that drops an operation
+    group is a finding of the gate, not an AttributeError."""
+    group = getattr(client, name, None)
+    if group is not None:
+        return group
+    package = PACKAGES[kind]
+    raise SdkLacksError(
+        f"SDK lacks {name}: {package.distribution} {version_of(package.distribution)} has no {name} "
+        f"operations ({moved_to} ships them)",
+        f"install {moved_to} beside it, or test this operation with the SDK versions the cassettes "
+        f"were recorded with (pip install '{SDK_EXTRA}')",
+    )
+
+
 def is_multi_api(client: type[Any]) -> bool:
     """True for the multi-API generation: the client class knows API version profiles."""
     return hasattr(client, "LATEST_PROFILE")

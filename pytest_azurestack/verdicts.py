@@ -7,6 +7,7 @@ serialization and appear verbatim as JUnit ``<property>`` elements.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 import pytest
@@ -99,3 +100,9 @@ def phase_outcome(report: pytest.TestReport) -> tuple[Outcome, str] | None:
     if report.when == "call":
         return Outcome.PASSED, ""
     return None
+
+
+def base_nodeid(nodeid: str) -> str:
+    """The node id without the ``@azurestack-<profile>`` suffix xdist's loadgroup adds (some
+    pytest/xdist pairs add it, others lose it): what names a test in tags, cassettes and reports."""
+    return re.sub(r"@" + re.escape(GROUP_PREFIX) + r"[^@]*$", "", nodeid)

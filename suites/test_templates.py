@@ -17,7 +17,9 @@ from vm_lab import power_state
 from vm_templates import linux_vm_template
 
 from pytest_azurestack.profiles import Profile
-from pytest_azurestack.sdk import request_models
+from pytest_azurestack.sdk import operation_group, request_models
+
+DEPLOYMENTS_PACKAGE = "azure-mgmt-resource-deployments"
 
 if TYPE_CHECKING:
     from azure.mgmt.compute import ComputeManagementClient
@@ -52,14 +54,16 @@ def test_create_vm_from_template(
     parameters: dict[str, Any] = {"vmName": {"value": vm_name}, "adminPassword": {"value": _password()}}
     if not azurestack_profile.has_managed_disks:
         parameters["storageName"] = {"value": azurestack_names.storage_account()}
-    models = request_models(resource_client.deployments)
+    # Single-API azure-mgmt-resource 25 and later moved deployments into a package of their own.
+    deployments = operation_group(resource_client, "resource", "deployments", DEPLOYMENTS_PACKAGE)
+    models = request_models(deployments)
     deployment = models.Deployment(
         properties=models.DeploymentProperties(
             mode="Incremental", template=linux_vm_template(azurestack_profile), parameters=parameters
         )
     )
 
-    result = resource_client.deployments.begin_create_or_update(group, "linux-vm", deployment).result()
+    result = deployments.begin_create_or_update(group, "linux-vm", deployment).result()
 
     props = result.properties
     assert props.provisioning_state == "Succeeded"
@@ -80,7 +84,10 @@ def test_create_vm_from_template(
         assert disk.managed_by.lower() == vm.id.lower()
     else:
         assert vm.storage_profile.os_disk.vhd.uri.endswith(f"/vhds/{vm_name}-osdisk.vhd")
-    operations = list(resource_client.deployment_operations.list(group, "linux-vm"))
+    deployment_operations = operation_group(
+        resource_client, "resource", "deployment_operations", DEPLOYMENTS_PACKAGE
+    )
+    operations = list(deployment_operations.list(group, "linux-vm"))
     deployed = {o.properties.target_resource.resource_type for o in operations}
     assert "Microsoft.Compute/virtualMachines" in deployed
     assert {o.properties.provisioning_state for o in operations} == {"Succeeded"}

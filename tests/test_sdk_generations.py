@@ -126,6 +126,9 @@ def test_single_api_with_pin_mode_passes_what_is_the_same_on_the_wire(
     assert all(r["pinned"] for r in passed)
     # What still differs is named, each change with recorded and sent, never a vague failure.
     for r in failed:
+        # An operation group the release dropped (deployments left azure-mgmt-resource) is named too.
+        if r["reason"].startswith("SdkLacksError: SDK lacks"):
+            continue
         assert r["reason"].startswith(("wire changed:", "cassette miss:")), r
         assert r["wire_changes"], r
 

@@ -8,7 +8,6 @@ pytest's own junitxml carry them as ``<property>`` elements).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,6 @@ import pytest
 from ..metrics.timings import timings_of
 from ..profiles import ALL_PROFILES
 from ..verdicts import (
-    GROUP_PREFIX,
     NO_PROFILE,
     PROP_DESCRIPTION,
     PROP_ID,
@@ -28,6 +26,7 @@ from ..verdicts import (
     PROP_TITLE,
     PROP_WIRE_CHANGES,
     Outcome,
+    base_nodeid,
     phase_outcome,
     user_property,
 )
@@ -53,11 +52,6 @@ def wire_changes(report: pytest.TestReport) -> tuple[list[dict[str, str]], dict[
         elif entry[0] == PROP_RECORDED_WITH and isinstance(entry[1], dict):
             recorded = {str(k): str(v) for k, v in entry[1].items()}
     return changes, recorded
-
-
-def base_nodeid(nodeid: str) -> str:
-    """The node id without the ``@azurestack-<profile>`` suffix xdist's loadgroup adds."""
-    return re.sub(r"@" + re.escape(GROUP_PREFIX) + r"[^@]*$", "", nodeid)
 
 
 @dataclass
