@@ -17,7 +17,6 @@ from pytest_azurestack.emulator.arm.dispatch import Dispatcher
 from pytest_azurestack.emulator.arm.faults import Faults, FaultTargets
 from pytest_azurestack.emulator.arm.lro import LroManager
 from pytest_azurestack.emulator.arm.operations import ROUTES as OPERATION_ROUTES
-from pytest_azurestack.emulator.arm.request import ArmResponse
 from pytest_azurestack.emulator.arm.routing import Route, Router
 from pytest_azurestack.emulator.arm.store import Store
 from pytest_azurestack.emulator.arm.versions import VersionTable
@@ -68,22 +67,17 @@ class Emulator:
         self.router = Router([*OPERATION_ROUTES, *provider_routes(config.providers)])
         self.faults = Faults(config.faults, FaultTargets.from_routes(self.router.routes))
         self.context = ArmContext(
-            self.store, self.lro, config, self.versions, self.router.routes, dispatch=self._dispatch_inner
+            self.store,
+            self.lro,
+            config,
+            self.versions,
+            self.router.routes,
+            # Late-bound: the inner dispatcher needs this context first.
+            dispatch=lambda *request: self._inner(*request),
         )
         self.dispatch = Dispatcher(self.context, self.router, self.faults, self.authenticate)
         # Resource Manager calling its providers (a deployment's resources): already authenticated.
         self._inner = Dispatcher(self.context, self.router, self.faults, lambda _auth, _base: None)
-
-    def _dispatch_inner(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, str],
-        headers: Mapping[str, str],
-        body: bytes,
-        base_url: str,
-    ) -> ArmResponse:
-        return self._inner(method, path, query, headers, body, base_url)
 
     def set_realistic(self, realistic: bool) -> None:
         """Switch real-looking operation timing on or off while running (the admin API)."""
